@@ -1,0 +1,89 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Image } from "./image";
+import { ComponentArgError } from "./naming";
+import { POSTGRES_UID, type PostgresDatabase } from "./postgres-database";
+import { Service, type RestartPolicy } from "./service";
+import type { Target } from "./target";
+import type { Volume } from "./volume";
+
+export interface PostgresBackupArgs {
+  readonly database: PostgresDatabase;
+  /** The postgres image, so `pg_dump` matches the server's major version. */
+  readonly image: Image;
+  /** Where dumps are kept. */
+  readonly volume: Volume;
+  /** @default 1440 (daily) */
+  readonly intervalMinutes?: number;
+  /** Dumps to keep. @default 7 */
+  readonly retention?: number;
+  /** @default "on-failure" */
+  readonly restart?: RestartPolicy;
+  /** @default "container" */
+  readonly target?: Target;
+  /** Labels on the service's containers. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+const ASSETS = path.join(__dirname, "assets");
+/** Where the scripts are mounted in the backup container. */
+export const BACKUP_SCRIPT = "/run/config/backup.sh";
+export const RESTORE_SCRIPT = "/run/config/restore.sh";
+
+/**
+ * Scheduled `pg_dump` of a PostgresDatabase to a backup volume, with retention, and a restore
+ * script in the same container (`scripts/restore-postgres.sh` runs it).
+ *
+ * Creates: `Service` (`<name>`). It is healthy while the last successful dump is younger than two
+ * intervals, so a failing backup shows as an unhealthy container.
+ */
+export class PostgresBackup extends pulumi.ComponentResource {
+  static readonly TYPE = "shipyard:components:PostgresBackup";
+
+  readonly service: Service;
+
+  constructor(name: string, args: PostgresBackupArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(PostgresBackup.TYPE, name, {}, opts);
+    const intervalMinutes = args.intervalMinutes ?? 1440;
+    const retention = args.retention ?? 7;
+    if (!Number.isInteger(intervalMinutes) || intervalMinutes < 5) {
+      throw new ComponentArgError("PostgresBackup", name, "intervalMinutes", `must be an integer ≥ 5, got ${intervalMinutes}`);
+    }
+    if (!Number.isInteger(retention) || retention < 1) {
+      throw new ComponentArgError("PostgresBackup", name, "retention", `must be an integer ≥ 1, got ${retention}`);
+    }
+    const maxAgeSeconds = intervalMinutes * 60 * 2 + 300;
+
+    this.service = new Service(
+      name,
+      {
+        image: args.image,
+        role: "backup",
+        target: args.target,
+        user: POSTGRES_UID,
+        command: ["sh", BACKUP_SCRIPT],
+        env: { BACKUP_INTERVAL_MINUTES: String(intervalMinutes), BACKUP_RETENTION: String(retention) },
+        files: [
+          { path: BACKUP_SCRIPT, content: fs.readFileSync(path.join(ASSETS, "postgres-backup.sh"), "utf8") },
+          { path: RESTORE_SCRIPT, content: fs.readFileSync(path.join(ASSETS, "postgres-restore.sh"), "utf8") },
+        ],
+        connections: [args.database],
+        volumes: [{ volume: args.volume, path: "/backups" }],
+        healthcheck: {
+          test: ["CMD-SHELL", `test -f /tmp/last-success && [ $(( $(date -u +%s) - $(cat /tmp/last-success) )) -lt ${maxAgeSeconds} ]`],
+          interval: "30s",
+          timeout: "5s",
+          retries: 3,
+          startPeriod: "60s",
+        },
+        memory: "128m",
+        cpus: "0.25",
+        restart: args.restart,
+        labels: args.labels,
+      },
+      { parent: this },
+    );
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,120 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Image } from "./image";
+import type { Network } from "./network";
+import { Secret } from "./secret";
+import { Service, type Connectable, type Connection, type NetworkAttachment, type PortMapping, type RestartPolicy } from "./service";
+import type { Target } from "./target";
+import type { Volume } from "./volume";
+
+export interface PostgresDatabaseArgs {
+  /** A `postgres:<version>-alpine` image (the uid below is the alpine image's `postgres` user). */
+  readonly image: Image;
+  /** The data-tier network consumers share with the database. */
+  readonly network: Network;
+  /** The volume that holds the cluster. */
+  readonly volume: Volume;
+  /**
+   * Other networks to join, e.g. a host-access network when dev publishes the port.
+   *
+   * @default []
+   */
+  readonly extraNetworks?: readonly (Network | NetworkAttachment)[];
+  /** @default - a generated 32-character secret */
+  readonly password?: Secret;
+  /** @default "app" */
+  readonly database?: string;
+  /** @default "app" */
+  readonly user?: string;
+  /** @default "512m" */
+  readonly memory?: string;
+  /** @default "1" */
+  readonly cpus?: string;
+  /** @default "on-failure" */
+  readonly restart?: RestartPolicy;
+  /**
+   * Host ports (dev only: prod never publishes the database, CIS 5.9).
+   *
+   * @default []
+   */
+  readonly ports?: readonly PortMapping[];
+  /** @default "container" */
+  readonly target?: Target;
+  /** Labels on the service's containers. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** The alpine postgres image's postgres user and group. */
+export const POSTGRES_UID = "70:70";
+
+/**
+ * PostgreSQL with its data on a named volume, its password in a secret file and a `pg_isready`
+ * healthcheck; it runs as the image's `postgres` user on a read-only root filesystem.
+ *
+ * Creates: `Secret` (`<name>-password`, unless given) and `Service` (`<name>`). Consumers pass the
+ * object in `connections` and receive `DATABASE_HOST`, `DATABASE_PORT`, `DATABASE_NAME`,
+ * `DATABASE_USER` and the file `DATABASE_PASSWORD_FILE`.
+ */
+export class PostgresDatabase extends pulumi.ComponentResource implements Connectable {
+  static readonly TYPE = "shipyard:components:PostgresDatabase";
+  static readonly PORT = 5432;
+
+  readonly service: Service;
+  readonly password: Secret;
+  readonly database: string;
+  readonly user: string;
+  readonly connection: Connection;
+
+  constructor(name: string, args: PostgresDatabaseArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(PostgresDatabase.TYPE, name, {}, opts);
+    this.database = args.database ?? "app";
+    this.user = args.user ?? "app";
+    this.password = args.password ?? new Secret(`${name}-password`, {}, { parent: this });
+
+    this.service = new Service(
+      name,
+      {
+        image: args.image,
+        role: "database",
+        target: args.target,
+        user: POSTGRES_UID,
+        env: {
+          POSTGRES_DB: this.database,
+          POSTGRES_USER: this.user,
+          // A sub-directory, so initdb never meets a non-empty mount point (lost+found on some drivers).
+          PGDATA: "/var/lib/postgresql/data/pgdata",
+        },
+        secrets: [{ secret: this.password, env: "POSTGRES_PASSWORD_FILE" }],
+        networks: [args.network, ...(args.extraNetworks ?? [])],
+        volumes: [{ volume: args.volume, path: "/var/lib/postgresql/data" }],
+        // The server's socket and lock file live here; everything else is on the volume.
+        tmpfs: { "/var/run/postgresql": "rw,noexec,nosuid,size=1m,uid=70,gid=70" },
+        ports: args.ports,
+        healthcheck: {
+          test: ["CMD", "pg_isready", "-U", this.user, "-d", this.database, "-h", "127.0.0.1"],
+          interval: "5s",
+          timeout: "3s",
+          retries: 10,
+          startPeriod: "30s",
+        },
+        memory: args.memory ?? "512m",
+        cpus: args.cpus ?? "1",
+        restart: args.restart,
+        labels: args.labels,
+        stopGracePeriod: "30s",
+      },
+      { parent: this },
+    );
+    this.connection = {
+      service: this.service,
+      network: args.network,
+      env: {
+        DATABASE_HOST: name,
+        DATABASE_PORT: String(PostgresDatabase.PORT),
+        DATABASE_NAME: this.database,
+        DATABASE_USER: this.user,
+      },
+      secrets: [{ secret: this.password, env: "DATABASE_PASSWORD_FILE" }],
+    };
+    this.registerOutputs({});
+  }
+}

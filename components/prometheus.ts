@@ -1,0 +1,109 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Image } from "./image";
+import type { Network } from "./network";
+import { Service, type RestartPolicy } from "./service";
+import type { Target } from "./target";
+import type { Volume } from "./volume";
+
+/** A service Prometheus scrapes: every replica behind the DNS name, on this port and path. */
+export interface ScrapeTarget {
+  readonly service: Service;
+  readonly port: number;
+  /** @default "/metrics" */
+  readonly path?: string;
+}
+
+export interface PrometheusArgs {
+  /** A `prom/prometheus:<version>` image. */
+  readonly image: Image;
+  /** Networks shared with the scrape targets. */
+  readonly networks: readonly Network[];
+  readonly volume: Volume;
+  readonly targets: readonly ScrapeTarget[];
+  /** @default "15d" */
+  readonly retention?: string;
+  /** @default "512m" */
+  readonly memory?: string;
+  /** @default "0.5" */
+  readonly cpus?: string;
+  /** @default "on-failure" */
+  readonly restart?: RestartPolicy;
+  /** @default "container" */
+  readonly target?: Target;
+  /** Labels on the service's containers. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The scrape configuration: Prometheus itself, and each target through DNS service discovery, so
+ * every replica sharing the service's network alias is scraped.
+ */
+export function prometheusConfig(targets: readonly ScrapeTarget[]): string {
+  const jobs = targets.map(
+    (t) => `  - job_name: ${t.service.serviceName}
+    metrics_path: ${t.path ?? "/metrics"}
+    dns_sd_configs:
+      - names: [${t.service.serviceName}]
+        type: A
+        port: ${t.port}
+        refresh_interval: 30s
+`,
+  );
+  return `global:
+  scrape_interval: 15s
+  evaluation_interval: 15s
+scrape_configs:
+  - job_name: prometheus
+    static_configs:
+      - targets: ["127.0.0.1:9090"]
+${jobs.join("")}`;
+}
+
+/**
+ * Prometheus with its TSDB on a named volume.
+ *
+ * Creates: `Service` (`<name>`) running as `nobody`, config delivered as a file.
+ */
+export class Prometheus extends pulumi.ComponentResource {
+  static readonly TYPE = "shipyard:components:Prometheus";
+  static readonly PORT = 9090;
+
+  readonly service: Service;
+
+  constructor(name: string, args: PrometheusArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(Prometheus.TYPE, name, {}, opts);
+    const configPath = "/run/config/prometheus.yml";
+    this.service = new Service(
+      name,
+      {
+        image: args.image,
+        role: "monitoring",
+        target: args.target,
+        user: "65534:65534",
+        command: [
+          `--config.file=${configPath}`,
+          "--storage.tsdb.path=/prometheus",
+          `--storage.tsdb.retention.time=${args.retention ?? "15d"}`,
+          `--web.listen-address=:${Prometheus.PORT}`,
+        ],
+        files: [{ path: configPath, content: prometheusConfig(args.targets) }],
+        networks: args.networks,
+        volumes: [{ volume: args.volume, path: "/prometheus" }],
+        dependsOn: args.targets.map((t) => t.service),
+        healthcheck: {
+          test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${Prometheus.PORT}/-/healthy`],
+          interval: "15s",
+          timeout: "5s",
+          retries: 3,
+          startPeriod: "20s",
+        },
+        memory: args.memory ?? "512m",
+        cpus: args.cpus ?? "0.5",
+        restart: args.restart,
+        labels: args.labels,
+      },
+      { parent: this },
+    );
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,109 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Image } from "./image";
+import type { Network } from "./network";
+import { Secret } from "./secret";
+import { Service, type Connectable, type Connection, type RestartPolicy } from "./service";
+import type { Target } from "./target";
+import { formatMemory, parseMemory } from "./units";
+
+export interface RedisCacheArgs {
+  /** A `redis:<version>-alpine` image. */
+  readonly image: Image;
+  readonly network: Network;
+  /** @default - a generated 32-character secret */
+  readonly password?: Secret;
+  /**
+   * Container memory limit; Redis' own `maxmemory` is set to 75% of it so eviction happens before
+   * the kernel's OOM killer does.
+   *
+   * @default "128m"
+   */
+  readonly memory?: string;
+  /** @default "0.25" */
+  readonly cpus?: string;
+  /** @default "on-failure" */
+  readonly restart?: RestartPolicy;
+  /** @default "container" */
+  readonly target?: Target;
+  /** Labels on the service's containers. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** The alpine redis image's redis user and group. */
+export const REDIS_UID = "999:1000";
+
+/** Redis' `maxmemory` for a container limit: 75%, in whole megabytes. */
+export function redisMaxMemory(memory: string): string {
+  const parsed = parseMemory(memory);
+  if ("error" in parsed) throw new Error(`RedisCache: \`memory\` ${parsed.error}`);
+  return formatMemory(Math.floor((parsed.bytes * 0.75) / (1024 * 1024)) * 1024 * 1024);
+}
+
+/**
+ * Redis as a cache: password-protected, no persistence, LRU eviction within its memory limit.
+ *
+ * Creates: `Secret` (`<name>-password`, unless given), `Secret` (`<name>-conf`: redis.conf carrying
+ * `requirepass`, so the password is in neither env nor argv) and `Service` (`<name>`). Consumers
+ * receive `REDIS_HOST`, `REDIS_PORT` and the file `REDIS_PASSWORD_FILE`.
+ */
+export class RedisCache extends pulumi.ComponentResource implements Connectable {
+  static readonly TYPE = "shipyard:components:RedisCache";
+  static readonly PORT = 6379;
+
+  readonly service: Service;
+  readonly password: Secret;
+  readonly connection: Connection;
+
+  constructor(name: string, args: RedisCacheArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(RedisCache.TYPE, name, {}, opts);
+    const memory = args.memory ?? "128m";
+    this.password = args.password ?? new Secret(`${name}-password`, {}, { parent: this });
+    const conf = new Secret(
+      `${name}-conf`,
+      {
+        value: pulumi.interpolate`requirepass ${this.password.value}
+maxmemory ${redisMaxMemory(memory)}
+maxmemory-policy allkeys-lru
+save ""
+appendonly no
+protected-mode yes
+`,
+      },
+      { parent: this },
+    );
+
+    this.service = new Service(
+      name,
+      {
+        image: args.image,
+        role: "cache",
+        target: args.target,
+        user: REDIS_UID,
+        command: ["redis-server", conf.path],
+        secrets: [{ secret: conf }, { secret: this.password }],
+        networks: [args.network],
+        // The image declares VOLUME /data; a tmpfs keeps a cache from leaving anonymous volumes behind.
+        tmpfs: { "/data": "rw,noexec,nosuid,size=16m" },
+        healthcheck: {
+          test: ["CMD-SHELL", `REDISCLI_AUTH="$(cat ${this.password.path})" redis-cli ping | grep -q PONG`],
+          interval: "5s",
+          timeout: "3s",
+          retries: 5,
+          startPeriod: "10s",
+        },
+        memory,
+        cpus: args.cpus ?? "0.25",
+        restart: args.restart,
+        labels: args.labels,
+      },
+      { parent: this },
+    );
+    this.connection = {
+      service: this.service,
+      network: args.network,
+      env: { REDIS_HOST: name, REDIS_PORT: String(RedisCache.PORT) },
+      secrets: [{ secret: this.password, env: "REDIS_PASSWORD_FILE" }],
+    };
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,463 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { isIP } from "node:net";
+import type { Image } from "./image";
+import { ComponentArgError, dnsLabelError, isDnsLabel } from "./naming";
+import type { Network } from "./network";
+import type { Secret } from "./secret";
+import type { Target } from "./target";
+import { parseCpus, parseDuration, parseMemory } from "./units";
+import type { Volume } from "./volume";
+
+/** What a service is for; recorded as the `shipyard.role` label for policy and review tooling. */
+export type ServiceRole = "app" | "proxy" | "database" | "cache" | "graph" | "monitoring" | "backup";
+
+/** Roles whose loss or replacement puts data at risk. */
+export const STATEFUL_ROLES: readonly ServiceRole[] = ["database", "cache", "graph", "monitoring"];
+
+export interface PortMapping {
+  /** The port the process listens on inside the container. */
+  readonly containerPort: number;
+  /** The host port. CIS 5.8: at least 1025. */
+  readonly hostPort: number;
+  /**
+   * The host address to bind. CIS 5.14: never all interfaces by accident.
+   *
+   * @default "127.0.0.1"
+   */
+  readonly hostAddress?: string;
+  /** @default "tcp" */
+  readonly protocol?: "tcp" | "udp";
+}
+
+export interface NetworkAttachment {
+  readonly network: Network;
+  /**
+   * Extra DNS names on this network. The service name is always an alias.
+   *
+   * @default []
+   */
+  readonly aliases?: readonly string[];
+}
+
+export interface VolumeMount {
+  readonly volume: Volume;
+  /** Absolute path inside the container. */
+  readonly path: string;
+  /** @default false */
+  readonly readOnly?: boolean;
+}
+
+export interface BindMount {
+  /** Absolute host path. Meant for dev hot reload; sensitive host paths are refused. */
+  readonly source: string;
+  /** Absolute path inside the container. */
+  readonly target: string;
+  /** @default true */
+  readonly readOnly?: boolean;
+}
+
+export interface SecretFile {
+  readonly secret: Secret;
+  /**
+   * The environment variable that tells the process where the file is (`DATABASE_PASSWORD_FILE`).
+   *
+   * @default - none; the process knows the path
+   */
+  readonly env?: string;
+}
+
+export interface ConfigFile {
+  /** Absolute path of the file inside the container. */
+  readonly path: string;
+  /** File content. A secret Output stays secret (then prefer a `Secret`). */
+  readonly content: pulumi.Input<string>;
+}
+
+export interface Healthcheck {
+  /** `["CMD", ...]` or `["CMD-SHELL", "..."]`, as in Docker. */
+  readonly test: readonly string[];
+  /** @default "10s" */
+  readonly interval?: string;
+  /** @default "5s" */
+  readonly timeout?: string;
+  /** @default 5 */
+  readonly retries?: number;
+  /** @default "30s" */
+  readonly startPeriod?: string;
+}
+
+export type RestartPolicy = "on-failure" | "unless-stopped" | "always";
+
+/** A secure default the service must give up, and why. Every deviation is explicit and reasoned. */
+export interface Deviation {
+  readonly setting: "readOnlyRootFilesystem" | "user" | "capAdd";
+  readonly reason: string;
+}
+
+/**
+ * What a consumer needs to reach a service: the network they share, the env that points at it,
+ * the secret files that authenticate, and the service to wait for. Presets implement it, so a
+ * consumer is wired by passing the object (`connections: [db]`).
+ */
+/** A service as others refer to it: a resource to wait for, and the DNS name to reach it by. */
+export type ServiceRef = pulumi.Resource & { readonly serviceName: string };
+
+export interface Connection {
+  readonly service: ServiceRef;
+  readonly network: Network;
+  readonly env: Readonly<Record<string, pulumi.Input<string>>>;
+  readonly secrets: readonly SecretFile[];
+}
+
+export interface Connectable {
+  readonly connection: Connection;
+}
+
+export interface ServiceArgs {
+  /** The image to run. */
+  readonly image: Image;
+  /** @default "app" */
+  readonly role?: ServiceRole;
+  /** @default - the image's CMD */
+  readonly command?: readonly string[];
+  /** @default - the image's ENTRYPOINT */
+  readonly entrypoint?: readonly string[];
+  /**
+   * Plain environment. Secrets never go here: a key that names a password, token or secret is
+   * refused; pass a `Secret` in `secrets` and read it from the `*_FILE` path instead.
+   *
+   * @default {}
+   */
+  readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * Host ports to publish.
+   *
+   * @default [] - reachable only from the networks it joins
+   */
+  readonly ports?: readonly PortMapping[];
+  /** @default [] */
+  readonly networks?: readonly (Network | NetworkAttachment)[];
+  /** @default [] */
+  readonly volumes?: readonly VolumeMount[];
+  /** @default [] */
+  readonly bindMounts?: readonly BindMount[];
+  /**
+   * Secrets delivered as files under `/run/secrets`, readable only by the service's user.
+   *
+   * @default []
+   */
+  readonly secrets?: readonly SecretFile[];
+  /** @default [] */
+  readonly files?: readonly ConfigFile[];
+  /**
+   * Services this one uses: it joins their network, gets their env and secret files, and starts
+   * after they are healthy.
+   *
+   * @default []
+   */
+  readonly connections?: readonly Connectable[];
+  /**
+   * Services that must be healthy before this one starts.
+   *
+   * @default []
+   */
+  readonly dependsOn?: readonly ServiceRef[];
+  /** How Docker checks the service is healthy. Required: health gates start order and rollouts. */
+  readonly healthcheck: Healthcheck;
+  /** @default "on-failure" */
+  readonly restart?: RestartPolicy;
+  /**
+   * Restarts before giving up (`on-failure` only). CIS 5.15: at most 5.
+   *
+   * @default 5
+   */
+  readonly maxRetries?: number;
+  /** @default "256m" */
+  readonly memory?: string;
+  /** @default "0.5" */
+  readonly cpus?: string;
+  /** Log rotation for the json-file driver. @default { maxSize: "10m", maxFiles: 3 } */
+  readonly logging?: { readonly maxSize?: string; readonly maxFiles?: number };
+  /** @default 1 */
+  readonly replicas?: number;
+  /**
+   * Numeric `uid:gid` to run as (numeric, so file ownership needs no user database).
+   *
+   * @default "10001:10001"
+   */
+  readonly user?: string;
+  /**
+   * Mount the root filesystem read-only (CIS 5.13). Turning it off needs a `deviations` entry.
+   *
+   * @default true
+   */
+  readonly readOnlyRootFilesystem?: boolean;
+  /**
+   * Writable in-memory mounts, merged over the default `/tmp`.
+   *
+   * @default { "/tmp": "rw,noexec,nosuid,size=64m" }
+   */
+  readonly tmpfs?: Readonly<Record<string, string>>;
+  /**
+   * Capabilities to add back after dropping ALL (CIS 5.4). Needs a `deviations` entry.
+   *
+   * @default []
+   */
+  readonly capAdd?: readonly string[];
+  /** @default [] */
+  readonly deviations?: readonly Deviation[];
+  /** Time between SIGTERM and SIGKILL. @default "10s" */
+  readonly stopGracePeriod?: string;
+  /** @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** @default "container" */
+  readonly target?: Target;
+}
+
+/** ServiceArgs with every default resolved and every value checked. */
+export interface ServiceSpec {
+  readonly name: string;
+  readonly role: ServiceRole;
+  readonly stateful: boolean;
+  readonly target: Target;
+  readonly replicas: number;
+  readonly user: { readonly spec: string; readonly uid: string; readonly gid: string };
+  readonly readOnlyRootFilesystem: boolean;
+  readonly tmpfs: Readonly<Record<string, string>>;
+  readonly capAdd: readonly string[];
+  readonly memoryBytes: number;
+  readonly nanoCpus: number;
+  readonly cpus: string;
+  readonly restart: RestartPolicy;
+  readonly maxRetries: number;
+  readonly logging: { readonly maxSize: string; readonly maxFiles: number };
+  readonly healthcheck: Required<Healthcheck>;
+  /** Seconds to wait for the first healthy state: start period + interval × retries + 30 s margin. */
+  readonly waitTimeoutSeconds: number;
+  readonly stopGraceSeconds: number;
+  readonly ports: readonly Required<PortMapping>[];
+  readonly networks: readonly { readonly network: Network; readonly aliases: readonly string[] }[];
+  readonly env: Readonly<Record<string, pulumi.Input<string>>>;
+  readonly secrets: readonly SecretFile[];
+  readonly dependencies: readonly string[];
+}
+
+const SECRET_ENV_KEY = /(PASSWORD|PASSWD|SECRET|TOKEN|PASSPHRASE|CREDENTIAL|API_KEY|PRIVATE_KEY)/;
+const SENSITIVE_HOST_PATHS = ["/", "/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr", "/var/run/docker.sock", "/run/docker.sock"];
+const HEALTHCHECK_FORMS = ["CMD", "CMD-SHELL"];
+
+/** True when an env key names a secret value (a `*_FILE` pointer is fine). */
+export function isSecretEnvKey(key: string): boolean {
+  return SECRET_ENV_KEY.test(key.toUpperCase()) && !key.toUpperCase().endsWith("_FILE");
+}
+
+function isRootUser(user: string): boolean {
+  const [uid] = user.split(":");
+  return uid === "0" || uid === "root" || uid === "";
+}
+
+/**
+ * Resolves every ServiceArgs default and checks every value that is known at construction.
+ *
+ * @throws ComponentArgError naming the service, the field, the value and the fix
+ */
+export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec {
+  const fail = (field: string, problem: string): never => {
+    throw new ComponentArgError("Service", name, field, problem);
+  };
+  if (!isDnsLabel(name)) fail("name", dnsLabelError(name));
+
+  const deviations = new Map<string, string>();
+  for (const d of args.deviations ?? []) {
+    if (d.reason.trim() === "") fail("deviations", `entry for \`${d.setting}\` needs a reason`);
+    deviations.set(d.setting, d.reason);
+  }
+  const requireDeviation = (setting: Deviation["setting"], problem: string): void => {
+    if (!deviations.has(setting)) fail(setting, `${problem}; add { setting: "${setting}", reason: "..." } to \`deviations\` if the image needs it`);
+  };
+
+  const role = args.role ?? "app";
+  const target = args.target ?? "container";
+  const replicas = args.replicas ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 1) fail("replicas", `must be an integer ≥ 1, got ${replicas}`);
+
+  const user = args.user ?? "10001:10001";
+  const userMatch = /^(\d+)(?::(\d+))?$/.exec(user);
+  if (!userMatch) fail("user", `must be a numeric "uid:gid" such as "10001:10001", got ${JSON.stringify(user)}`);
+  if (isRootUser(user)) requireDeviation("user", `runs as root (${JSON.stringify(user)}), CIS 4.1 wants a non-root user`);
+  const uid = userMatch![1]!;
+  const gid = userMatch![2] ?? uid;
+
+  const readOnlyRootFilesystem = args.readOnlyRootFilesystem ?? true;
+  if (!readOnlyRootFilesystem) requireDeviation("readOnlyRootFilesystem", "is false, CIS 5.13 wants a read-only root filesystem");
+  const capAdd = args.capAdd ?? [];
+  if (capAdd.length > 0) requireDeviation("capAdd", `adds ${capAdd.join(", ")} after dropping ALL (CIS 5.4)`);
+  for (const cap of capAdd) {
+    if (!/^[A-Z_]+$/.test(cap) || cap === "ALL" || cap === "SYS_ADMIN") {
+      fail("capAdd", `cannot add ${JSON.stringify(cap)}; name specific capabilities such as "CHOWN", never ALL or SYS_ADMIN`);
+    }
+  }
+
+  const memory = parseMemory(args.memory ?? "256m");
+  if ("error" in memory) fail("memory", memory.error);
+  const cpus = parseCpus(args.cpus ?? "0.5");
+  if ("error" in cpus) fail("cpus", cpus.error);
+
+  const restart = args.restart ?? "on-failure";
+  if (!["on-failure", "unless-stopped", "always"].includes(restart)) {
+    fail("restart", `must be "on-failure", "unless-stopped" or "always", got ${JSON.stringify(restart)}`);
+  }
+  const maxRetries = args.maxRetries ?? 5;
+  if (!Number.isInteger(maxRetries) || maxRetries < 1 || maxRetries > 5) {
+    fail("maxRetries", `must be an integer from 1 to 5 (CIS 5.15), got ${maxRetries}`);
+  }
+  if (args.maxRetries !== undefined && restart !== "on-failure") {
+    fail("maxRetries", `applies only to restart "on-failure", not ${JSON.stringify(restart)}`);
+  }
+
+  const logging = { maxSize: args.logging?.maxSize ?? "10m", maxFiles: args.logging?.maxFiles ?? 3 };
+  if ("error" in parseMemory(logging.maxSize)) fail("logging.maxSize", `must be a size such as "10m", got ${JSON.stringify(logging.maxSize)}`);
+  if (!Number.isInteger(logging.maxFiles) || logging.maxFiles < 1) fail("logging.maxFiles", `must be an integer ≥ 1, got ${logging.maxFiles}`);
+
+  const hc = args.healthcheck;
+  if (hc === undefined) fail("healthcheck", "is required: start order and rollouts wait on it");
+  if (hc.test.length < 2 || !HEALTHCHECK_FORMS.includes(hc.test[0] ?? "")) {
+    fail("healthcheck.test", `must be ["CMD", ...] or ["CMD-SHELL", "..."], got ${JSON.stringify(hc.test)}`);
+  }
+  const healthcheck = {
+    test: hc.test,
+    interval: hc.interval ?? "10s",
+    timeout: hc.timeout ?? "5s",
+    retries: hc.retries ?? 5,
+    startPeriod: hc.startPeriod ?? "30s",
+  };
+  const durations: Record<string, number> = {};
+  for (const field of ["interval", "timeout", "startPeriod"] as const) {
+    const parsed = parseDuration(healthcheck[field]);
+    if ("error" in parsed) fail(`healthcheck.${field}`, parsed.error);
+    durations[field] = (parsed as { nanos: number }).nanos;
+  }
+  if (!Number.isInteger(healthcheck.retries) || healthcheck.retries < 1) {
+    fail("healthcheck.retries", `must be an integer ≥ 1, got ${healthcheck.retries}`);
+  }
+  if (durations.timeout! >= durations.interval!) {
+    fail("healthcheck.timeout", `(${healthcheck.timeout}) must be shorter than \`healthcheck.interval\` (${healthcheck.interval})`);
+  }
+  const waitTimeoutSeconds = Math.ceil((durations.startPeriod! + durations.interval! * healthcheck.retries) / 1e9) + 30;
+
+  const grace = parseDuration(args.stopGracePeriod ?? "10s");
+  if ("error" in grace) fail("stopGracePeriod", grace.error);
+  const stopGraceSeconds = Math.ceil((grace as { nanos: number }).nanos / 1e9);
+
+  const ports = (args.ports ?? []).map((p, i) => {
+    const field = `ports[${i}]`;
+    for (const key of ["containerPort", "hostPort"] as const) {
+      if (!Number.isInteger(p[key]) || p[key] < 1 || p[key] > 65535) fail(`${field}.${key}`, `must be an integer from 1 to 65535, got ${p[key]}`);
+    }
+    if (p.hostPort < 1025) fail(`${field}.hostPort`, `must be 1025 or above (CIS 5.8: no privileged host ports), got ${p.hostPort}; publish a high port and let a proxy or firewall map it`);
+    const hostAddress = p.hostAddress ?? "127.0.0.1";
+    if (isIP(hostAddress) === 0) fail(`${field}.hostAddress`, `must be an IP address, got ${JSON.stringify(hostAddress)}`);
+    if (hostAddress === "0.0.0.0" || hostAddress === "::") {
+      fail(`${field}.hostAddress`, `must name one interface (CIS 5.14), got ${JSON.stringify(hostAddress)}; use the host's public address or 127.0.0.1`);
+    }
+    return { containerPort: p.containerPort, hostPort: p.hostPort, hostAddress, protocol: p.protocol ?? "tcp" };
+  });
+  const seen = new Set<string>();
+  for (const p of ports) {
+    const key = `${p.hostAddress}:${p.hostPort}/${p.protocol}`;
+    if (seen.has(key)) fail("ports", `publishes ${key} twice`);
+    seen.add(key);
+  }
+  if (ports.length > 0 && replicas > 1 && target === "container") {
+    fail("replicas", `must be 1 when host ports are published on the container target (two containers cannot bind ${ports[0]!.hostAddress}:${ports[0]!.hostPort}), got ${replicas}`);
+  }
+
+  for (const [i, m] of (args.bindMounts ?? []).entries()) {
+    if (!m.source.startsWith("/") || !m.target.startsWith("/")) fail(`bindMounts[${i}]`, `needs absolute source and target paths, got ${JSON.stringify(m)}`);
+    const source = m.source.replace(/\/+$/, "") || "/";
+    if (SENSITIVE_HOST_PATHS.includes(source) || source.endsWith("docker.sock")) {
+      fail(`bindMounts[${i}].source`, `must not mount ${JSON.stringify(m.source)} (CIS 5.6/5.32: sensitive host path)`);
+    }
+  }
+  for (const [i, v] of (args.volumes ?? []).entries()) {
+    if (!v.path.startsWith("/")) fail(`volumes[${i}].path`, `must be an absolute path, got ${JSON.stringify(v.path)}`);
+  }
+  for (const [i, f] of (args.files ?? []).entries()) {
+    if (!f.path.startsWith("/") || f.path.endsWith("/")) fail(`files[${i}].path`, `must be an absolute file path, got ${JSON.stringify(f.path)}`);
+  }
+
+  // Networks: the service's own, then each connection's, each joined once.
+  const networks: { network: Network; aliases: string[] }[] = [];
+  const join = (network: Network, aliases: readonly string[]): void => {
+    const existing = networks.find((n) => n.network === network);
+    if (existing) existing.aliases.push(...aliases.filter((a) => !existing.aliases.includes(a)));
+    else networks.push({ network, aliases: [name, ...aliases.filter((a) => a !== name)] });
+  };
+  for (const n of args.networks ?? []) {
+    if ("network" in n) join(n.network, n.aliases ?? []);
+    else join(n, []);
+  }
+
+  const env: Record<string, pulumi.Input<string>> = {};
+  const addEnv = (key: string, value: pulumi.Input<string>, from: string): void => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) fail("env", `key ${JSON.stringify(key)} is not a valid variable name`);
+    if (isSecretEnvKey(key)) {
+      fail("env", `key ${JSON.stringify(key)} looks like a secret; pass a Secret in \`secrets\` with env "${key}_FILE" so it arrives as a file`);
+    }
+    if (key in env) fail("env", `key ${JSON.stringify(key)} is set twice (${from})`);
+    env[key] = value;
+  };
+  for (const [key, value] of Object.entries(args.env ?? {})) addEnv(key, value, "env");
+
+  const secrets: SecretFile[] = [];
+  const addSecret = (file: SecretFile, from: string): void => {
+    if (secrets.some((s) => s.secret === file.secret)) return;
+    if (secrets.some((s) => s.secret.path === file.secret.path)) fail("secrets", `two secrets use the file ${file.secret.path}`);
+    secrets.push(file);
+    if (file.env !== undefined) addEnv(file.env, file.secret.path, from);
+  };
+  for (const file of args.secrets ?? []) addSecret(file, "secrets");
+
+  const dependencies: string[] = [];
+  for (const dep of args.dependsOn ?? []) {
+    if (dep.serviceName === name) fail("dependsOn", "cannot name the service itself");
+    if (!dependencies.includes(dep.serviceName)) dependencies.push(dep.serviceName);
+  }
+  for (const { connection } of args.connections ?? []) {
+    const from = `connection to "${connection.service.serviceName}"`;
+    join(connection.network, []);
+    for (const [key, value] of Object.entries(connection.env)) addEnv(key, value, from);
+    for (const file of connection.secrets) addSecret(file, from);
+    if (!dependencies.includes(connection.service.serviceName)) dependencies.push(connection.service.serviceName);
+  }
+  if (networks.length === 0) fail("networks", "is empty; join at least one user-defined network (CIS 5.30: not the default bridge)");
+
+  const tmpfs = { "/tmp": "rw,noexec,nosuid,size=64m", ...args.tmpfs };
+  const stateful = STATEFUL_ROLES.includes(role) || (args.volumes ?? []).some((v) => v.volume.holdsData && !v.readOnly);
+
+  return {
+    name,
+    role,
+    stateful,
+    target,
+    replicas,
+    user: { spec: `${uid}:${gid}`, uid, gid },
+    readOnlyRootFilesystem,
+    tmpfs,
+    capAdd,
+    memoryBytes: (memory as { bytes: number }).bytes,
+    nanoCpus: (cpus as { nanoCpus: number }).nanoCpus,
+    cpus: args.cpus ?? "0.5",
+    restart,
+    maxRetries,
+    logging,
+    healthcheck,
+    waitTimeoutSeconds,
+    stopGraceSeconds,
+    ports,
+    networks,
+    env,
+    secrets,
+    dependencies,
+  };
+}

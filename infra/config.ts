@@ -1,0 +1,307 @@
+import { isIP } from "node:net";
+import { z } from "zod";
+import { pinningError, type Pinning } from "../components/image-ref";
+import { dnsLabelError, isDnsLabel } from "../components/naming";
+import { isSecretEnvKey } from "../components/service-spec";
+import { TARGETS, type Target } from "../components/target";
+import { parseCpus, parseMemory } from "../components/units";
+
+/**
+ * Stack config → one typed, validated object, before any resource exists.
+ *
+ * Every problem is reported at once, each as `shipyard:<path> <problem>, got <value>; <fix>`, and
+ * the program stops without registering anything.
+ */
+
+export const PROJECT = "shipyard";
+export const ENVIRONMENTS = ["dev", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** Config keys that hold secrets: they must be set with `pulumi config set --secret`. */
+export const SECRET_KEYS = ["postgresPassword", "redisPassword", "graphPassword"] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+/** One raw config entry as Pulumi hands it over: the string value and whether it was encrypted. */
+export interface RawValue {
+  readonly value: string;
+  readonly secret: boolean;
+}
+/** Raw config, keyed without the `shipyard:` namespace. */
+export type RawConfig = Readonly<Record<string, RawValue>>;
+
+/** What the selected environment declares, so config can be checked against it. */
+export interface Catalog {
+  /** Every service of the topology with its built-in dependencies and published host ports. */
+  readonly services: Readonly<Record<string, { readonly dependsOn: readonly string[]; readonly hostPorts: readonly number[] }>>;
+  /** How strictly images must be pinned in this environment. */
+  readonly pinning: Pinning;
+  /** Services whose image this environment takes only from config (prod's promoted app images). */
+  readonly requiredImages: readonly string[];
+}
+
+const port = z.number().int();
+const hostPort = z.strictObject({ host: port, container: port });
+const serviceOverride = z.strictObject({
+  replicas: z.number().int().optional(),
+  memory: z.string().optional(),
+  cpus: z.string().optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  dependsOn: z.array(z.string()).optional(),
+  ports: z.array(hostPort).optional(),
+});
+const schema = z.strictObject({
+  environment: z.enum(ENVIRONMENTS),
+  target: z.enum(TARGETS as [Target, ...Target[]]).optional(),
+  dockerHost: z.string().optional(),
+  namePrefix: z.string().optional(),
+  publishAddress: z.string().optional(),
+  webPort: port.optional(),
+  features: z.strictObject({ graph: z.boolean().optional(), monitoring: z.boolean().optional(), backups: z.boolean().optional() }).optional(),
+  images: z.record(z.string(), z.string()).optional(),
+  services: z.record(z.string(), serviceOverride).optional(),
+  backup: z.strictObject({ intervalMinutes: z.number().int().optional(), retention: z.number().int().optional() }).optional(),
+  postgresPassword: z.string().optional(),
+  redisPassword: z.string().optional(),
+  graphPassword: z.string().optional(),
+});
+type Parsed = z.infer<typeof schema>;
+
+export interface ServiceOverride {
+  readonly replicas?: number;
+  readonly memory?: string;
+  readonly cpus?: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly dependsOn: readonly string[];
+  readonly ports?: readonly { readonly host: number; readonly container: number }[];
+}
+
+/** The validated, normalised stack config. */
+export interface ShipyardConfig {
+  readonly environment: Environment;
+  /** Unset means: the environment's default target. */
+  readonly target?: Target;
+  readonly dockerHost: string;
+  /** Prefix of Docker network and volume names, so two stacks can share a host. */
+  readonly namePrefix: string;
+  /** The host address published ports bind to. */
+  readonly publishAddress: string;
+  readonly webPort: number;
+  /** Optional parts; unset means the environment's default. */
+  readonly features: { readonly graph?: boolean; readonly monitoring?: boolean; readonly backups?: boolean };
+  /** Image references by service, overriding the environment's defaults. */
+  readonly images: Readonly<Record<string, string>>;
+  readonly services: Readonly<Record<string, ServiceOverride>>;
+  readonly backup: { readonly intervalMinutes: number; readonly retention: number };
+  /** Secrets supplied in config (still encrypted strings here; read them with requireSecret). */
+  readonly suppliedSecrets: readonly SecretKey[];
+}
+
+export type ConfigResult = { readonly ok: true; readonly config: ShipyardConfig } | { readonly ok: false; readonly errors: string[] };
+
+/** Raised when stack config is invalid; the message lists every problem, one per line. */
+export class ConfigError extends Error {
+  constructor(readonly errors: readonly string[]) {
+    super(`Invalid stack config (${errors.length} problem${errors.length === 1 ? "" : "s"}); nothing was deployed:\n${errors.map((e) => `  - ${e}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Pulumi hands scalars over as strings and objects as JSON. */
+function decode(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function render(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+function at(path: readonly PropertyKey[]): string {
+  return `${PROJECT}:${path.map(String).join(".")}`;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined), root);
+}
+
+function zodMessages(error: z.ZodError, input: unknown): string[] {
+  return error.issues.map((issue) => {
+    const where = at(issue.path);
+    switch (issue.code) {
+      case "unrecognized_keys":
+        return issue.keys
+          .map((key) => `${at([...issue.path, key])} is not a known setting; remove it (check the spelling against Pulumi.yaml)`)
+          .join("\n");
+      case "invalid_type":
+        return valueAt(input, issue.path) === undefined
+          ? `${where} is required`
+          : `${where} must be ${issue.expected === "int" ? "an integer" : `a ${issue.expected}`}, got ${render(valueAt(input, issue.path))}`;
+      case "invalid_value":
+        return `${where} must be one of ${issue.values.map((v) => render(v)).join(", ")}, got ${render(valueAt(input, issue.path))}`;
+      default:
+        return `${where} ${issue.message}`;
+    }
+  }).flatMap((m) => m.split("\n"));
+}
+
+/** Finds one dependency cycle and returns its path (`a → b → a`), or undefined. */
+export function findCycle(graph: Readonly<Record<string, readonly string[]>>): string[] | undefined {
+  const state = new Map<string, "visiting" | "done">();
+  const stack: string[] = [];
+  const visit = (node: string): string[] | undefined => {
+    if (state.get(node) === "done") return undefined;
+    if (state.get(node) === "visiting") return [...stack.slice(stack.indexOf(node)), node];
+    state.set(node, "visiting");
+    stack.push(node);
+    for (const next of graph[node] ?? []) {
+      const cycle = visit(next);
+      if (cycle) return cycle;
+    }
+    stack.pop();
+    state.set(node, "done");
+    return undefined;
+  };
+  for (const node of Object.keys(graph).sort()) {
+    const cycle = visit(node);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+/**
+ * Validates raw stack config against the catalog of the environment it names.
+ *
+ * @param raw the `shipyard:` entries of the stack config
+ * @param catalogFor the topology and pinning rules of an environment
+ * @param stack the stack name, the default Docker name prefix (`shipyard-<stack>`)
+ */
+export function parseConfig(raw: RawConfig, catalogFor: (environment: Environment) => Catalog, stack?: string): ConfigResult {
+  const errors: string[] = [];
+  const input: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(raw)) input[key] = decode(entry.value);
+
+  // A secret must arrive encrypted; say so before anything else looks at the value.
+  for (const key of SECRET_KEYS) {
+    if (raw[key] !== undefined && !raw[key].secret) {
+      errors.push(`${at([key])} is a secret but is stored in plain text; run \`pulumi config set --secret ${key} <value>\``);
+    }
+  }
+
+  const result = schema.safeParse(input);
+  if (!result.success) errors.push(...zodMessages(result.error, input));
+  const parsed: Partial<Parsed> = result.success ? result.data : {};
+  const environment = ENVIRONMENTS.includes(input.environment as Environment) ? (input.environment as Environment) : undefined;
+  const catalog = environment ? catalogFor(environment) : undefined;
+
+  const publishAddress = parsed.publishAddress ?? "127.0.0.1";
+  if (isIP(publishAddress) === 0) errors.push(`${at(["publishAddress"])} must be an IP address, got ${render(publishAddress)}`);
+  else if (publishAddress === "0.0.0.0" || publishAddress === "::") {
+    errors.push(`${at(["publishAddress"])} must name one interface (CIS 5.14), got ${render(publishAddress)}; use the host's public address or 127.0.0.1`);
+  }
+  const dockerHost = parsed.dockerHost ?? "unix:///var/run/docker.sock";
+  if (!/^(unix|tcp|ssh|npipe):\/\/.+/.test(dockerHost)) {
+    errors.push(`${at(["dockerHost"])} must be a Docker host URL (unix://, tcp://, ssh://), got ${render(dockerHost)}`);
+  }
+  if (parsed.namePrefix !== undefined && !isDnsLabel(parsed.namePrefix)) errors.push(`${at(["namePrefix"])} ${dnsLabelError(parsed.namePrefix)}`);
+
+  const checkPort = (path: PropertyKey[], value: number): void => {
+    if (value < 1 || value > 65535) errors.push(`${at(path)} must be a port from 1 to 65535, got ${value}`);
+    else if (path.includes("host") || path[0] === "webPort") {
+      if (value < 1025) errors.push(`${at(path)} must be 1025 or above (CIS 5.8: no privileged host ports), got ${value}`);
+    }
+  };
+  const webPort = parsed.webPort ?? 8080;
+  if (parsed.webPort !== undefined) checkPort(["webPort"], parsed.webPort);
+
+  const known = catalog ? Object.keys(catalog.services) : [];
+  const knownList = known.join(", ");
+  const services: Record<string, ServiceOverride> = {};
+  const hostPorts = new Map<number, string>();
+  const claimPort = (port: number, owner: string): void => {
+    const other = hostPorts.get(port);
+    if (other !== undefined) errors.push(`${owner} publishes host port ${port}, already used by ${other}`);
+    else hostPorts.set(port, owner);
+  };
+  claimPort(webPort, at(["webPort"]));
+
+  for (const [name, override] of Object.entries(parsed.services ?? {})) {
+    const path = ["services", name];
+    if (!isDnsLabel(name)) errors.push(`${at(path)}: service name ${dnsLabelError(name)}`);
+    if (catalog && !known.includes(name)) {
+      errors.push(`${at(path)} names an unknown service ${render(name)}; known services: ${knownList}`);
+      continue;
+    }
+    if (override.replicas !== undefined && override.replicas < 1) errors.push(`${at([...path, "replicas"])} must be an integer ≥ 1, got ${override.replicas}`);
+    if (override.memory !== undefined) {
+      const memory = parseMemory(override.memory);
+      if ("error" in memory) errors.push(`${at([...path, "memory"])} ${memory.error}`);
+    }
+    if (override.cpus !== undefined) {
+      const cpus = parseCpus(override.cpus);
+      if ("error" in cpus) errors.push(`${at([...path, "cpus"])} ${cpus.error}`);
+    }
+    for (const key of Object.keys(override.env ?? {})) {
+      if (isSecretEnvKey(key)) {
+        errors.push(`${at([...path, "env", key])} looks like a secret; secrets never go in env or plain config: use a generated secret file (see README, "Secrets")`);
+      }
+    }
+    for (const dep of override.dependsOn ?? []) {
+      if (catalog && !known.includes(dep)) errors.push(`${at([...path, "dependsOn"])} names an unknown service ${render(dep)}; known services: ${knownList}`);
+    }
+    (override.ports ?? []).forEach((p, i) => {
+      checkPort([...path, "ports", i, "host"], p.host);
+      checkPort([...path, "ports", i, "container"], p.container);
+    });
+    services[name] = { ...override, env: override.env ?? {}, dependsOn: override.dependsOn ?? [] };
+  }
+
+  if (catalog) {
+    for (const name of known) {
+      const ports = services[name]?.ports?.map((p) => p.host) ?? catalog.services[name]!.hostPorts;
+      for (const p of ports) claimPort(p, name === "web" && p === webPort ? at(["webPort"]) : at(["services", name, "ports"]));
+    }
+    const graph: Record<string, string[]> = {};
+    for (const name of known) graph[name] = [...catalog.services[name]!.dependsOn, ...(services[name]?.dependsOn ?? [])].filter((d) => known.includes(d));
+    const cycle = findCycle(graph);
+    if (cycle) errors.push(`${at(["services"])} dependencies form a cycle: ${cycle.join(" → ")}; remove one of these dependsOn entries`);
+
+    for (const name of catalog.requiredImages) {
+      if (parsed.images?.[name] === undefined) {
+        errors.push(`${at(["images", name])} is required in ${environment}: it runs images promoted from dev; run \`npm run promote -- --from dev --to <stack>\``);
+      }
+    }
+    for (const [name, ref] of Object.entries(parsed.images ?? {})) {
+      if (!known.includes(name)) {
+        errors.push(`${at(["images", name])} names an unknown service ${render(name)}; known services: ${knownList}`);
+        continue;
+      }
+      const problem = pinningError(ref, catalog.pinning);
+      if (problem !== undefined) errors.push(`${at(["images", name])} ${problem}`);
+    }
+  }
+
+  const backup = { intervalMinutes: parsed.backup?.intervalMinutes ?? 1440, retention: parsed.backup?.retention ?? 7 };
+  if (backup.intervalMinutes < 5) errors.push(`${at(["backup", "intervalMinutes"])} must be at least 5, got ${backup.intervalMinutes}`);
+  if (backup.retention < 1 || backup.retention > 365) errors.push(`${at(["backup", "retention"])} must be from 1 to 365 backups, got ${backup.retention}`);
+
+  if (errors.length > 0 || !environment) return { ok: false, errors };
+  return {
+    ok: true,
+    config: {
+      environment,
+      target: parsed.target,
+      dockerHost,
+      namePrefix: parsed.namePrefix ?? `${PROJECT}-${stack ?? environment}`,
+      publishAddress,
+      webPort,
+      features: { ...parsed.features },
+      images: { ...parsed.images },
+      services,
+      backup,
+      suppliedSecrets: SECRET_KEYS.filter((k) => raw[k] !== undefined),
+    },
+  };
+}

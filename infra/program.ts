@@ -1,0 +1,75 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Target } from "../components/target";
+import { devCatalog, devProfile } from "../stacks/dev";
+import { prodCatalog, prodProfile } from "../stacks/prod";
+import type { Profile, ServiceKey } from "../stacks/profile";
+import { buildSystem, type SuppliedSecrets, type System } from "../stacks/system";
+import { ConfigError, parseConfig, PROJECT, type Environment, type RawConfig, type ShipyardConfig } from "./config";
+import { dockerProvider } from "./provider";
+
+const PROFILES = {
+  dev: { catalog: devCatalog, profile: devProfile },
+  prod: { catalog: prodCatalog, profile: prodProfile },
+} as const;
+
+/** Validates raw config for a stack and returns the config and the environment profile. */
+export function resolveStack(raw: RawConfig, stack: string): { config: ShipyardConfig; profile: Profile } {
+  const result = parseConfig(raw, (environment: Environment) => PROFILES[environment].catalog, stack);
+  if (!result.ok) throw new ConfigError(result.errors);
+  return { config: result.config, profile: PROFILES[result.config.environment].profile(result.config, stack) };
+}
+
+/** A summary of what the stack deploys, exported for `pulumi stack output` and review. */
+export interface StackSummary {
+  readonly environment: string;
+  readonly target: Target;
+  readonly services: Record<string, { replicas: number; role: string; publishedPorts: string[] }>;
+  readonly networks: string[];
+  readonly volumes: string[];
+}
+
+export interface StackOutputs {
+  readonly url: string;
+  readonly images: pulumi.Output<Record<string, string>>;
+  readonly summary: StackSummary;
+  readonly system: System;
+}
+
+/**
+ * The whole program: config → profile → system, against the stack's Docker host.
+ *
+ * @param readSecret reads a secret config key as a secret Output (the CLI decrypts it)
+ */
+export function runStack(raw: RawConfig, stack: string, readSecret: (key: string) => pulumi.Output<string>): StackOutputs {
+  const { config, profile } = resolveStack(raw, stack);
+  const provider = dockerProvider(config.dockerHost);
+  const secrets: SuppliedSecrets = {
+    postgres: config.suppliedSecrets.includes("postgresPassword") ? readSecret("postgresPassword") : undefined,
+    redis: config.suppliedSecrets.includes("redisPassword") ? readSecret("redisPassword") : undefined,
+    graph: config.suppliedSecrets.includes("graphPassword") ? readSecret("graphPassword") : undefined,
+  };
+  const system = buildSystem(profile, secrets, { providers: [provider] });
+
+  const services: StackSummary["services"] = {};
+  for (const [key, service] of Object.entries(system.services) as [ServiceKey, NonNullable<System["services"][ServiceKey]>][]) {
+    services[key] = {
+      replicas: service.replicas,
+      role: service.role,
+      publishedPorts: service.spec.ports.map((p) => `${p.hostAddress}:${p.hostPort}->${p.containerPort}/${p.protocol}`),
+    };
+  }
+  return {
+    url: system.url,
+    images: pulumi.output(system.images as Record<string, pulumi.Output<string>>),
+    summary: {
+      environment: profile.environment,
+      target: profile.target,
+      services,
+      networks: system.networks.map((n) => `${n.tier}${n.internal ? " (internal)" : ""}: ${n.dockerName}`),
+      volumes: system.volumes.map((v) => `${v.dockerName}${v.retainData ? " (protected, retained)" : ""}`),
+    },
+    system,
+  };
+}
+
+export { PROJECT };

@@ -1,0 +1,48 @@
+import * as path from "node:path";
+import type { ShipyardConfig } from "../infra/config";
+import { buildProfile, catalogFor, type EnvironmentDefaults, type Profile } from "./profile";
+
+const ROOT = path.resolve(__dirname, "..");
+
+/**
+ * dev: one host, images built from `apps/`, the API's source bind-mounted with a watcher for hot
+ * reload, its debugger and the database published on the host's loopback only, one replica each,
+ * volumes disposable.
+ */
+export const DEV: EnvironmentDefaults = {
+  target: "container",
+  // Third-party images may float in dev; `latest` is still visible in review.
+  pinning: "any",
+  retainData: false,
+  restart: "on-failure",
+  features: { graph: false, monitoring: true, backups: false },
+  images: {
+    api: { build: { context: path.join(ROOT, "apps/api"), target: "dev", repository: "shipyard-api" } },
+    web: { build: { context: path.join(ROOT, "apps/web"), target: "runtime", repository: "shipyard-web" } },
+    postgres: { ref: "postgres:16.15-alpine" },
+    backup: { ref: "postgres:16.15-alpine" },
+    redis: { ref: "redis:7.4.11-alpine" },
+    graph: { ref: "neo4j:5.26.30-community" },
+    monitoring: { ref: "prom/prometheus:v3.5.0" },
+  },
+  services: {
+    api: { replicas: 1, memory: "512m", cpus: "1", hostPorts: [{ host: 9229, container: 9229 }] },
+    web: { replicas: 1, memory: "64m", cpus: "0.25", hostPorts: [] },
+    postgres: { replicas: 1, memory: "512m", cpus: "1", hostPorts: [{ host: 5432, container: 5432 }] },
+    redis: { replicas: 1, memory: "128m", cpus: "0.25", hostPorts: [] },
+    graph: { replicas: 1, memory: "1g", cpus: "1", hostPorts: [] },
+    monitoring: { replicas: 1, memory: "256m", cpus: "0.5", hostPorts: [] },
+    backup: { replicas: 1, memory: "128m", cpus: "0.25", hostPorts: [] },
+  },
+  hotReload: {
+    source: path.join(ROOT, "apps/api/src"),
+    target: "/app/src",
+    command: ["npm", "run", "dev"],
+  },
+};
+
+export const devCatalog = catalogFor(DEV);
+
+export function devProfile(config: ShipyardConfig, stack: string): Profile {
+  return buildProfile(DEV, config, stack);
+}

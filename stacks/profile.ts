@@ -1,0 +1,137 @@
+import type { Pinning } from "../components/image-ref";
+import type { RestartPolicy } from "../components/service";
+import type { Target } from "../components/target";
+import { PROJECT, type Catalog, type ShipyardConfig } from "../infra/config";
+
+/** The services of the reference system. */
+export const SERVICE_KEYS = ["postgres", "redis", "graph", "api", "web", "monitoring", "backup"] as const;
+export type ServiceKey = (typeof SERVICE_KEYS)[number];
+
+/** Built-in dependencies: who needs whom to be healthy first. */
+export const TOPOLOGY: Readonly<Record<ServiceKey, readonly ServiceKey[]>> = {
+  postgres: [],
+  redis: [],
+  graph: [],
+  api: ["postgres", "redis"],
+  web: ["api"],
+  monitoring: ["api"],
+  backup: ["postgres"],
+};
+
+/** Where a service's image comes from: built from `apps/` (dev) or a pinned reference. */
+export type ImageSource = { readonly build: { readonly context: string; readonly target: string; readonly repository: string } } | { readonly ref: string };
+
+export interface HostPort {
+  readonly host: number;
+  readonly container: number;
+}
+
+export interface ServiceSettings {
+  readonly replicas: number;
+  readonly memory: string;
+  readonly cpus: string;
+  readonly hostPorts: readonly HostPort[];
+  /** Extra plain env from config. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Extra dependencies from config, on top of {@link TOPOLOGY}. */
+  readonly dependsOn: readonly ServiceKey[];
+}
+
+/**
+ * Everything that differs between environments, as data. `stacks/dev.ts` and `stacks/prod.ts`
+ * build one from the validated config; `stacks/system.ts` turns it into components.
+ */
+export interface Profile {
+  readonly environment: string;
+  readonly target: Target;
+  readonly pinning: Pinning;
+  /** Prefix of Docker network and volume names. */
+  readonly namePrefix: string;
+  /** Host address published ports bind to. */
+  readonly publishAddress: string;
+  /** Data volumes are protected and kept on destroy. */
+  readonly retainData: boolean;
+  readonly restart: RestartPolicy;
+  readonly features: { readonly graph: boolean; readonly monitoring: boolean; readonly backups: boolean };
+  readonly images: Readonly<Record<ServiceKey, ImageSource>>;
+  readonly services: Readonly<Record<ServiceKey, ServiceSettings>>;
+  /** Dev hot reload: the API's source bind-mounted into the container, and the command that watches it. */
+  readonly hotReload?: { readonly source: string; readonly target: string; readonly command: readonly string[] };
+  readonly backup: { readonly intervalMinutes: number; readonly retention: number };
+  /** Labels on every container and service, e.g. `shipyard.stack`. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+
+/** One environment's defaults, before stack config is applied. */
+export interface EnvironmentDefaults {
+  readonly target: Target;
+  readonly pinning: Pinning;
+  readonly retainData: boolean;
+  readonly restart: RestartPolicy;
+  readonly features: Profile["features"];
+  /** Image per service; undefined where config must supply it (prod's promoted app images). */
+  readonly images: Readonly<Record<ServiceKey, ImageSource | undefined>>;
+  readonly services: Readonly<Record<ServiceKey, Omit<ServiceSettings, "env" | "dependsOn">>>;
+  readonly hotReload?: Profile["hotReload"];
+}
+
+/** The web's port inside its container (nginx-unprivileged listens on 8080). */
+export const WEB_CONTAINER_PORT = 8080;
+
+/**
+ * Applies validated stack config to an environment's defaults.
+ *
+ * @throws when an image the environment needs from config is missing (config validation reports
+ *   this first; the throw guards direct callers)
+ */
+export function buildProfile(defaults: EnvironmentDefaults, config: ShipyardConfig, stack: string): Profile {
+  const images = {} as Record<ServiceKey, ImageSource>;
+  const services = {} as Record<ServiceKey, ServiceSettings>;
+  for (const key of SERVICE_KEYS) {
+    const ref = config.images[key];
+    const image = ref !== undefined ? { ref } : defaults.images[key];
+    if (image === undefined) throw new Error(`${PROJECT}:images.${key} is not set`);
+    images[key] = image;
+    const base = defaults.services[key];
+    const override = config.services[key];
+    const hostPorts = override?.ports ?? base.hostPorts;
+    services[key] = {
+      replicas: override?.replicas ?? base.replicas,
+      memory: override?.memory ?? base.memory,
+      cpus: override?.cpus ?? base.cpus,
+      hostPorts: key === "web" ? [{ host: config.webPort, container: WEB_CONTAINER_PORT }, ...hostPorts] : hostPorts,
+      env: override?.env ?? {},
+      dependsOn: (override?.dependsOn ?? []) as ServiceKey[],
+    };
+  }
+  return {
+    environment: config.environment,
+    target: config.target ?? defaults.target,
+    pinning: defaults.pinning,
+    namePrefix: config.namePrefix,
+    publishAddress: config.publishAddress,
+    retainData: defaults.retainData,
+    restart: defaults.restart,
+    features: {
+      graph: config.features.graph ?? defaults.features.graph,
+      monitoring: config.features.monitoring ?? defaults.features.monitoring,
+      backups: config.features.backups ?? defaults.features.backups,
+    },
+    images,
+    services,
+    hotReload: defaults.hotReload,
+    backup: config.backup,
+    labels: { "shipyard.stack": stack },
+  };
+}
+
+/** The catalog config validation checks against, from an environment's defaults. */
+export function catalogFor(defaults: EnvironmentDefaults): Catalog {
+  const services: Record<string, { dependsOn: readonly string[]; hostPorts: readonly number[] }> = {};
+  for (const key of SERVICE_KEYS) {
+    services[key] = { dependsOn: TOPOLOGY[key], hostPorts: defaults.services[key].hostPorts.map((p) => p.host) };
+  }
+  const requiredImages = SERVICE_KEYS.filter((key) => defaults.images[key] === undefined);
+  return { services, pinning: defaults.pinning, requiredImages };
+}

@@ -1,0 +1,220 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Image } from "../components/image";
+import { Neo4jGraph } from "../components/neo4j-graph";
+import { Network } from "../components/network";
+import { PostgresBackup } from "../components/postgres-backup";
+import { PostgresDatabase } from "../components/postgres-database";
+import { Prometheus } from "../components/prometheus";
+import { RedisCache } from "../components/redis-cache";
+import { Secret } from "../components/secret";
+import { Service, type PortMapping } from "../components/service";
+import { Volume } from "../components/volume";
+import { findCycle } from "../infra/config";
+import { SERVICE_KEYS, TOPOLOGY, WEB_CONTAINER_PORT, type Profile, type ServiceKey } from "./profile";
+
+/** The API's port inside its container. */
+export const API_PORT = 8080;
+
+/** What the system exposes to the stack's outputs. */
+export interface System {
+  /** The URL the web answers on. */
+  readonly url: string;
+  /** Immutable image reference per deployed service: what promotion copies. */
+  readonly images: Readonly<Partial<Record<ServiceKey, pulumi.Output<string>>>>;
+  readonly services: Readonly<Partial<Record<ServiceKey, Service>>>;
+  readonly networks: readonly Network[];
+  readonly volumes: readonly Volume[];
+}
+
+/** The services a profile deploys, in an order where every dependency comes first. */
+export function deploymentOrder(profile: Profile): ServiceKey[] {
+  const enabled = SERVICE_KEYS.filter(
+    (key) =>
+      (key !== "graph" || profile.features.graph) &&
+      (key !== "monitoring" || profile.features.monitoring) &&
+      (key !== "backup" || profile.features.backups),
+  );
+  const graph: Record<string, ServiceKey[]> = {};
+  for (const key of enabled) {
+    graph[key] = [...TOPOLOGY[key], ...profile.services[key].dependsOn].filter((d) => enabled.includes(d));
+  }
+  const cycle = findCycle(graph);
+  if (cycle) throw new Error(`service dependencies form a cycle: ${cycle.join(" → ")}`);
+  const order: ServiceKey[] = [];
+  const visit = (key: ServiceKey): void => {
+    if (order.includes(key)) return;
+    for (const dep of graph[key] ?? []) visit(dep);
+    order.push(key);
+  };
+  enabled.forEach(visit);
+  return order;
+}
+
+/**
+ * The reference system: web (nginx, the only service on the host) → api → postgres, redis, and
+ * optionally graph (Neo4j), monitoring (Prometheus) and PostgreSQL backups.
+ *
+ * Topology only: what differs between environments arrives in `profile`. Networks: `edge` (web ↔
+ * api) and `data` (internal: api ↔ postgres/redis/graph, no route out). A data service that dev
+ * publishes on the host also joins `host-access`, since Docker cannot publish a port of a
+ * container that is only on an internal network.
+ */
+/** Secrets the stack config supplies; generated when absent. */
+export type SuppliedSecrets = Readonly<Partial<Record<"postgres" | "redis" | "graph", pulumi.Output<string>>>>;
+
+export function buildSystem(profile: Profile, secrets: SuppliedSecrets = {}, opts: pulumi.ComponentResourceOptions = {}): System {
+  const prefix = profile.namePrefix;
+  const target = profile.target;
+  const labels = profile.labels;
+  const published = (key: ServiceKey): PortMapping[] =>
+    profile.services[key].hostPorts.map((p) => ({ containerPort: p.container, hostPort: p.host, hostAddress: profile.publishAddress }));
+  const settings = (key: ServiceKey) => ({
+    memory: profile.services[key].memory,
+    cpus: profile.services[key].cpus,
+    restart: profile.restart,
+    target,
+    labels,
+  });
+  const image = (key: ServiceKey): Image => {
+    const source = profile.images[key];
+    return new Image(key, "build" in source ? { build: source.build } : { ref: source.ref, pinning: profile.pinning }, opts);
+  };
+  const supplied = (key: keyof SuppliedSecrets): Secret | undefined => {
+    const value = secrets[key];
+    return value === undefined ? undefined : new Secret(`${key}-password`, { value }, opts);
+  };
+  const volume = (name: string, holdsData = true): Volume =>
+    new Volume(name, { dockerName: `${prefix}-${name}`, retainData: profile.retainData, holdsData }, opts);
+
+  const edge = new Network("edge", { dockerName: `${prefix}-edge`, tier: "edge", target }, opts);
+  const data = new Network("data", { dockerName: `${prefix}-data`, tier: "data", internal: true, target }, opts);
+  const networks = [edge, data];
+  const volumes: Volume[] = [];
+  let hostAccess: Network | undefined;
+  const accessFor = (key: ServiceKey): Network[] => {
+    if (profile.services[key].hostPorts.length === 0) return [];
+    hostAccess ??= new Network("host-access", { dockerName: `${prefix}-host-access`, tier: "app", target }, opts);
+    if (!networks.includes(hostAccess)) networks.push(hostAccess);
+    return [hostAccess];
+  };
+
+  const services: Partial<Record<ServiceKey, Service>> = {};
+  const images: Partial<Record<ServiceKey, pulumi.Output<string>>> = {};
+  let database: PostgresDatabase | undefined;
+  let cache: RedisCache | undefined;
+  const extraDeps = (key: ServiceKey): Service[] =>
+    profile.services[key].dependsOn.map((d) => services[d]).filter((s): s is Service => s !== undefined);
+
+  for (const key of deploymentOrder(profile)) {
+    const img = image(key);
+    images[key] = img.reference;
+    switch (key) {
+      case "postgres": {
+        const pgdata = volume("pgdata");
+        volumes.push(pgdata);
+        database = new PostgresDatabase(
+          "postgres",
+          {
+            image: img,
+            network: data,
+            extraNetworks: accessFor(key),
+            volume: pgdata,
+            password: supplied("postgres"),
+            ports: published(key),
+            ...settings(key),
+          },
+          opts,
+        );
+        services.postgres = database.service;
+        break;
+      }
+      case "redis":
+        cache = new RedisCache("redis", { image: img, network: data, password: supplied("redis"), ...settings(key) }, opts);
+        services.redis = cache.service;
+        break;
+      case "graph": {
+        const graphData = volume("graph-data");
+        volumes.push(graphData);
+        services.graph = new Neo4jGraph("graph", { image: img, network: data, volume: graphData, password: supplied("graph"), ...settings(key) }, opts).service;
+        break;
+      }
+      case "api":
+        services.api = new Service(
+          "api",
+          {
+            image: img,
+            role: "app",
+            replicas: profile.services.api.replicas,
+            networks: [edge, ...accessFor(key)],
+            connections: [database!, cache!],
+            env: { PORT: String(API_PORT), CACHE_TTL_SECONDS: "30", LOG_LEVEL: "info", ...profile.services.api.env },
+            ports: published(key),
+            bindMounts: profile.hotReload ? [{ source: profile.hotReload.source, target: profile.hotReload.target }] : [],
+            command: profile.hotReload?.command,
+            dependsOn: extraDeps(key),
+            healthcheck: {
+              test: ["CMD", "node", "-e", `fetch('http://127.0.0.1:${API_PORT}/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+              interval: "10s",
+              timeout: "5s",
+              retries: 3,
+              startPeriod: "20s",
+            },
+            ...settings(key),
+          },
+          opts,
+        );
+        break;
+      case "web":
+        services.web = new Service(
+          "web",
+          {
+            image: img,
+            role: "proxy",
+            user: "101:101",
+            networks: [edge],
+            env: { API_UPSTREAM: `api:${API_PORT}`, ...profile.services.web.env },
+            ports: published(key),
+            dependsOn: [services.api!, ...extraDeps(key)],
+            // nginx writes its pid, temp files and the rendered config here (apps/web/README.md).
+            tmpfs: {
+              "/var/cache/nginx": "rw,noexec,nosuid,size=32m,uid=101,gid=101",
+              "/etc/nginx/conf.d": "rw,noexec,nosuid,size=1m,uid=101,gid=101",
+            },
+            healthcheck: {
+              test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${WEB_CONTAINER_PORT}/healthz`],
+              interval: "10s",
+              timeout: "3s",
+              retries: 3,
+              startPeriod: "10s",
+            },
+            ...settings(key),
+          },
+          opts,
+        );
+        break;
+      case "monitoring": {
+        const tsdb = volume("prometheus-data");
+        volumes.push(tsdb);
+        services.monitoring = new Prometheus(
+          "monitoring",
+          { image: img, networks: [edge], volume: tsdb, targets: [{ service: services.api!, port: API_PORT }], ...settings(key) },
+          opts,
+        ).service;
+        break;
+      }
+      case "backup": {
+        const backups = volume("pg-backups");
+        volumes.push(backups);
+        services.backup = new PostgresBackup(
+          "backup",
+          { database: database!, image: img, volume: backups, ...profile.backup, ...settings(key) },
+          opts,
+        ).service;
+        break;
+      }
+    }
+  }
+
+  const web = profile.services.web.hostPorts[0]!;
+  return { url: `http://${profile.publishAddress}:${web.host}`, images, services, networks, volumes };
+}

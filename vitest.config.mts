@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    exclude: ["test/e2e/**"],
+    // setMocks must run before any program module is imported (research/ecosystem.md section 6).
+    setupFiles: ["./test/setup.ts"],
+    testTimeout: 20_000,
+  },
+});
