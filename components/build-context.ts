@@ -36,9 +36,10 @@ function isIgnored(relative: string, ignored: readonly string[]): boolean {
   return ignored.some((pattern) => {
     if (pattern.includes("*")) {
       const regex = new RegExp(`^${pattern.split("*").map(escapeRegex).join("[^/]*")}$`);
-      return regex.test(relative) || regex.test(path.basename(relative));
+      return regex.test(relative);
     }
-    return relative === pattern || relative.startsWith(`${pattern}/`) || path.basename(relative) === pattern;
+    // Docker matches from the context root: `*.log` leaves src/debug.log in the context.
+    return relative === pattern || relative.startsWith(`${pattern}/`);
   });
 }
 

@@ -130,21 +130,42 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 function zodMessages(error: z.ZodError, input: unknown): string[] {
   return error.issues.map((issue) => {
     const where = at(issue.path);
+    if (issue.code !== "unrecognized_keys" && valueAt(input, issue.path) === undefined) return `${where} is required`;
     switch (issue.code) {
       case "unrecognized_keys":
         return issue.keys
           .map((key) => `${at([...issue.path, key])} is not a known setting; remove it (check the spelling against Pulumi.yaml)`)
           .join("\n");
       case "invalid_type":
-        return valueAt(input, issue.path) === undefined
-          ? `${where} is required`
-          : `${where} must be ${issue.expected === "int" ? "an integer" : `a ${issue.expected}`}, got ${render(valueAt(input, issue.path))}`;
+        return `${where} must be ${issue.expected === "int" ? "an integer" : `a ${issue.expected}`}, got ${render(valueAt(input, issue.path))}`;
       case "invalid_value":
         return `${where} must be one of ${issue.values.map((v) => render(v)).join(", ")}, got ${render(valueAt(input, issue.path))}`;
       default:
         return `${where} ${issue.message}`;
     }
   }).flatMap((m) => m.split("\n"));
+}
+
+/**
+ * The settings of `input` that have the right shape, one by one (services one service at a time),
+ * so a type error in one setting does not hide the other settings' problems.
+ */
+function wellTyped(input: Record<string, unknown>): Partial<Parsed> {
+  const result: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(schema.shape)) {
+    if (key === "services" && input.services !== null && typeof input.services === "object") {
+      const services: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(input.services)) {
+        const one = serviceOverride.safeParse(value);
+        if (one.success) services[name] = one.data;
+      }
+      result.services = services;
+      continue;
+    }
+    const one = (field as z.ZodType).safeParse(input[key]);
+    if (one.success && one.data !== undefined) result[key] = one.data;
+  }
+  return result;
 }
 
 /** Finds one dependency cycle and returns its path (`a → b → a`), or undefined. */
@@ -192,7 +213,7 @@ export function parseConfig(raw: RawConfig, catalogFor: (environment: Environmen
 
   const result = schema.safeParse(input);
   if (!result.success) errors.push(...zodMessages(result.error, input));
-  const parsed: Partial<Parsed> = result.success ? result.data : {};
+  const parsed: Partial<Parsed> = result.success ? result.data : wellTyped(input);
   const environment = ENVIRONMENTS.includes(input.environment as Environment) ? (input.environment as Environment) : undefined;
   const catalog = environment ? catalogFor(environment) : undefined;
 

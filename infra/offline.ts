@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -99,7 +100,7 @@ export function installMocks(stack = "dev"): void {
     {
       newResource: (args) => ({
         id: `${args.name}-id`,
-        state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs as Record<string, unknown>) },
+        state: { ...(args.inputs as Record<string, unknown>), ...computedState(args.type, args.name, args.inputs as Record<string, unknown>) },
       }),
       call: (args) => args.inputs as Record<string, unknown>,
     },
@@ -138,13 +139,13 @@ export function installMocks(stack = "dev"): void {
 function recordedInputs(req: RegisterRequest): Record<string, unknown> {
   type Struct = Parameters<typeof pulumi.runtime.deserializeProperties>[0];
   const object = (req as unknown as { getObject(): Struct }).getObject();
-  return pulumi.runtime.deserializeProperties(object) as Record<string, unknown>;
+  return pulumi.runtime.deserializeProperties(object);
 }
 
 /** Waits until every registration the program started has reached the mock monitor. */
 export async function settle(): Promise<void> {
-  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
-  await settings.waitForRPCs();
+  // waitForRPCs is exported by the SDK's JavaScript but marked internal in its typings.
+  await (runtimeSettings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 }
 
 /** Resolves an Output's value (under mocks every value is known). */

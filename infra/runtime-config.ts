@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as runtimeConfigModule from "@pulumi/pulumi/runtime/config";
 import { PROJECT, type RawConfig } from "./config";
 
 // The SDK keeps config in process-wide runtime state; `allConfig` lists it and `isConfigSecret`
 // (not in the public typings) says which keys were stored encrypted.
-const runtimeConfig = require("@pulumi/pulumi/runtime/config") as {
+const runtimeConfig = runtimeConfigModule as unknown as {
   allConfig(): Record<string, string>;
   isConfigSecret(key: string): boolean;
 };

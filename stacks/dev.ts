@@ -37,7 +37,9 @@ export const DEV: EnvironmentDefaults = {
   hotReload: {
     source: path.join(ROOT, "apps/api/src"),
     target: "/app/src",
-    command: ["npm", "run", "dev"],
+    // The dev image's watcher (apps/api/Dockerfile, target dev) with the inspector open inside the
+    // container; the host sees it on 127.0.0.1:9229 only.
+    command: ["node_modules/.bin/tsx", "watch", "--clear-screen=false", "--inspect=0.0.0.0:9229", "src/server.ts"],
   },
 };
 

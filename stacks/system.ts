@@ -91,6 +91,7 @@ export function buildSystem(profile: Profile, secrets: SuppliedSecrets = {}, opt
   const networks = [edge, data];
   const volumes: Volume[] = [];
   let hostAccess: Network | undefined;
+  // Only for data-tier services: anything on `edge` can already publish.
   const accessFor = (key: ServiceKey): Network[] => {
     if (profile.services[key].hostPorts.length === 0) return [];
     hostAccess ??= new Network("host-access", { dockerName: `${prefix}-host-access`, tier: "app", target }, opts);
@@ -145,7 +146,7 @@ export function buildSystem(profile: Profile, secrets: SuppliedSecrets = {}, opt
             image: img,
             role: "app",
             replicas: profile.services.api.replicas,
-            networks: [edge, ...accessFor(key)],
+            networks: [edge],
             connections: [database!, cache!],
             env: { PORT: String(API_PORT), CACHE_TTL_SECONDS: "30", LOG_LEVEL: "info", ...profile.services.api.env },
             ports: published(key),

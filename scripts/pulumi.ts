@@ -1,0 +1,61 @@
+/**
+ * `npm run preview|up|destroy -- <stack> [pulumi flags...]`: runs the Pulumi CLI for a stack from the
+ * project root, with the project-local state folder created first (the file backend refuses a
+ * missing folder, pulumi/pulumi#15841) and the stack created on first use.
+ */
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { listStacks } from "../infra/offline";
+
+const ROOT = path.resolve(__dirname, "..");
+const COMMANDS = {
+  preview: ["preview", "--diff", "--policy-pack", "policy/pack"],
+  up: ["up", "--policy-pack", "policy/pack"],
+  destroy: ["destroy"],
+} as const;
+
+function fail(message: string): never {
+  console.error(`error: ${message}`);
+  process.exit(2);
+}
+
+function pulumi(args: readonly string[], env: NodeJS.ProcessEnv): number {
+  // `npx pulumi` runs a pulumi already on PATH, or the CLI from the `pulumi` npm package.
+  const result = spawnSync("npx", ["--no-install", "pulumi", ...args], { cwd: ROOT, env, stdio: "inherit" });
+  if (result.error) fail(`could not run the Pulumi CLI: ${result.error.message}`);
+  return result.status ?? 1;
+}
+
+function devPassphraseFile(): string {
+  const file = path.join(ROOT, ".pulumi-state", "dev.passphrase");
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  }
+  return file;
+}
+
+function main(): void {
+  const [command, stack, ...rest] = process.argv.slice(2);
+  if (command === undefined || !(command in COMMANDS)) fail(`usage: tsx scripts/pulumi.ts <${Object.keys(COMMANDS).join("|")}> <stack> [flags]`);
+  const stacks = listStacks(ROOT);
+  if (stack === undefined || stack.startsWith("-")) fail(`name the stack: npm run ${command} -- <stack>; stacks here: ${stacks.join(", ")}`);
+  if (!stacks.includes(stack)) fail(`no Pulumi.${stack}.yaml; stacks here: ${stacks.join(", ")} (copy one and set shipyard:environment)`);
+
+  const env = { ...process.env };
+  if (env.PULUMI_BACKEND_URL === undefined) fs.mkdirSync(path.join(ROOT, ".pulumi-state"), { recursive: true });
+  if (env.PULUMI_CONFIG_PASSPHRASE === undefined && env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined) {
+    if (stack !== "dev") fail("set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE): it encrypts this stack's secrets");
+    // dev's secrets are generated and disposable: a random passphrase kept beside the local state
+    // (git-ignored) lets the first `npm run up -- dev` run with nothing typed in.
+    env.PULUMI_CONFIG_PASSPHRASE_FILE = devPassphraseFile();
+  }
+  if (pulumi(["stack", "select", stack, "--create"], env) !== 0) process.exit(1);
+  const args: string[] = [...COMMANDS[command as keyof typeof COMMANDS]];
+  if (command !== "preview" && process.env.CI === "true") args.push("--yes");
+  process.exit(pulumi([...args, "--stack", stack, ...rest], env));
+}
+
+main();

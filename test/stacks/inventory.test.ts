@@ -1,0 +1,280 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { evaluateStack, type Evaluation } from "../../infra/evaluate";
+import { envOf, labelsOf, unwrapSecret, type Registration } from "../mocks";
+import { promotedProd } from "./fixtures";
+import { containers, differences, type ContainerView } from "./view";
+
+const HARDENED = {
+  readOnly: true,
+  capDrop: ["ALL"],
+  capAdd: [],
+  securityOpts: ["no-new-privileges:true"],
+  restart: "on-failure:5",
+  wait: true,
+  logging: ["json-file", { "max-file": "3", "max-size": "10m" }],
+};
+const API_HEALTH = ["CMD", "node", "-e", "fetch('http://127.0.0.1:8080/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"];
+const WEB_HEALTH = ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/healthz"];
+const PG_HEALTH = ["CMD", "pg_isready", "-U", "app", "-d", "app", "-h", "127.0.0.1"];
+const REDIS_HEALTH = ["CMD-SHELL", 'REDISCLI_AUTH="$(cat /run/secrets/redis-password)" redis-cli ping | grep -q PONG'];
+const PROM_HEALTH = ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/healthy"];
+
+function inventory(registrations: readonly Registration[]): string[] {
+  // docker:index/container:Container → container:api-0; pulumi:providers:docker → providers:docker
+  const short = (type: string) => (type.startsWith("pulumi:providers:") ? "providers" : type.split(":")[1]!.split("/")[1]!);
+  return registrations.filter((r) => r.custom).map((r) => `${short(r.type)}:${r.name}`).sort();
+}
+
+describe("dev stack", () => {
+  let dev: Evaluation;
+  beforeAll(async () => {
+    dev = await evaluateStack("dev");
+  });
+
+  it("registers exactly these resources", () => {
+    expect(inventory(dev.registrations)).toEqual([
+      "container:api-0",
+      "container:monitoring-0",
+      "container:postgres-0",
+      "container:redis-0",
+      "container:web-0",
+      "image:api-build",
+      "image:web-build",
+      "network:data",
+      "network:edge",
+      "network:host-access",
+      "providers:docker",
+      "randomPassword:postgres-password",
+      "randomPassword:redis-password",
+      "remoteImage:api",
+      "remoteImage:monitoring",
+      "remoteImage:postgres",
+      "remoteImage:redis",
+      "remoteImage:web",
+      "volume:pgdata",
+      "volume:prometheus-data",
+    ]);
+  });
+
+  it("runs every container hardened, with these per-service settings", () => {
+    const expected: Record<string, ContainerView> = {
+      "api-0": {
+        ...HARDENED,
+        user: "10001:10001",
+        memoryMb: 512,
+        cpus: "1",
+        healthcheck: API_HEALTH,
+        networks: ["shipyard-dev-edge as api,api-0", "shipyard-dev-data as api,api-0"],
+        ports: ["127.0.0.1:9229->9229"],
+        secretFiles: ["/run/secrets/postgres-password", "/run/secrets/redis-password"],
+        mounts: [`bind:${process.cwd()}/apps/api/src:/app/src:ro`, "volume:(anonymous):/run/secrets"],
+      },
+      "monitoring-0": {
+        ...HARDENED,
+        user: "65534:65534",
+        memoryMb: 256,
+        cpus: "0.5",
+        healthcheck: PROM_HEALTH,
+        networks: ["shipyard-dev-edge as monitoring,monitoring-0"],
+        ports: [],
+        secretFiles: [],
+        mounts: ["volume:shipyard-dev-prometheus-data:/prometheus", "volume:(anonymous):/run/config"],
+      },
+      "postgres-0": {
+        ...HARDENED,
+        user: "70:70",
+        memoryMb: 512,
+        cpus: "1",
+        healthcheck: PG_HEALTH,
+        networks: ["shipyard-dev-data as postgres,postgres-0", "shipyard-dev-host-access as postgres,postgres-0"],
+        ports: ["127.0.0.1:5432->5432"],
+        secretFiles: ["/run/secrets/postgres-password"],
+        mounts: ["volume:shipyard-dev-pgdata:/var/lib/postgresql/data", "volume:(anonymous):/run/secrets"],
+      },
+      "redis-0": {
+        ...HARDENED,
+        user: "999:1000",
+        memoryMb: 128,
+        cpus: "0.25",
+        healthcheck: REDIS_HEALTH,
+        networks: ["shipyard-dev-data as redis,redis-0"],
+        ports: [],
+        secretFiles: ["/run/secrets/redis-conf", "/run/secrets/redis-password"],
+        mounts: ["volume:(anonymous):/run/secrets"],
+      },
+      "web-0": {
+        ...HARDENED,
+        user: "101:101",
+        memoryMb: 64,
+        cpus: "0.25",
+        healthcheck: WEB_HEALTH,
+        networks: ["shipyard-dev-edge as web,web-0"],
+        ports: ["127.0.0.1:8080->8080"],
+        secretFiles: [],
+        mounts: [],
+      },
+    };
+    expect(containers(dev.registrations)).toEqual(expected);
+  });
+
+  it("keeps dev data disposable: volumes neither protected nor retained", () => {
+    const volumes = dev.registrations.filter((r) => r.type === "docker:index/volume:Volume");
+    expect(volumes.map((v) => [v.name, v.options.protect, v.options.retainOnDelete])).toEqual([
+      ["pgdata", false, false],
+      ["prometheus-data", false, false],
+    ]);
+  });
+
+  it("builds the app images from apps/ and runs the API's watcher for hot reload", () => {
+    const builds = dev.registrations.filter((r) => r.type === "docker:index/image:Image");
+    expect(builds.map((b) => [b.name, (b.inputs.build as { target: string }).target, b.inputs.skipPush])).toEqual([
+      ["api-build", "dev", true],
+      ["web-build", "runtime", true],
+    ]);
+    const api = dev.registrations.find((r) => r.name === "api-0")!;
+    expect(api.inputs.command).toEqual(["node_modules/.bin/tsx", "watch", "--clear-screen=false", "--inspect=0.0.0.0:9229", "src/server.ts"]);
+  });
+
+  it("exports the URL and an immutable image reference per service", () => {
+    expect(dev.outputs.url).toBe("http://127.0.0.1:8080");
+    expect(Object.keys(dev.images).sort()).toEqual(["api", "monitoring", "postgres", "redis", "web"]);
+    for (const ref of Object.values(dev.images)) expect(ref).toMatch(/(^sha256:|@sha256:)[a-f0-9]{64}$/);
+  });
+});
+
+describe("prod stack", () => {
+  let prod: Evaluation;
+  beforeAll(async () => {
+    prod = await evaluateStack("prod", promotedProd());
+  });
+
+  it("registers exactly these resources", () => {
+    expect(inventory(prod.registrations)).toEqual([
+      "container:api-0",
+      "container:api-1",
+      "container:api-2",
+      "container:backup-0",
+      "container:graph-0",
+      "container:monitoring-0",
+      "container:postgres-0",
+      "container:redis-0",
+      "container:web-0",
+      "network:data",
+      "network:edge",
+      "providers:docker",
+      "randomPassword:graph-password",
+      "randomPassword:postgres-password",
+      "randomPassword:redis-password",
+      "remoteImage:api",
+      "remoteImage:backup",
+      "remoteImage:graph",
+      "remoteImage:monitoring",
+      "remoteImage:postgres",
+      "remoteImage:redis",
+      "remoteImage:web",
+      "volume:graph-data",
+      "volume:pg-backups",
+      "volume:pgdata",
+      "volume:prometheus-data",
+    ]);
+  });
+
+  it("publishes only the web, and protects and retains every data volume", () => {
+    const published = Object.entries(containers(prod.registrations)).filter(([, v]) => v.ports.length > 0);
+    expect(published.map(([name, v]) => [name, v.ports])).toEqual([["web-0", ["127.0.0.1:8080->8080"]]]);
+    const volumes = prod.registrations.filter((r) => r.type === "docker:index/volume:Volume");
+    expect(volumes.map((v) => [v.name, v.options.protect, v.options.retainOnDelete, labelsOf(v)["shipyard.data"]])).toEqual([
+      ["pgdata", true, true, "true"],
+      ["graph-data", true, true, "true"],
+      ["prometheus-data", true, true, "true"],
+      ["pg-backups", true, true, "true"],
+    ]);
+  });
+
+  it("runs only digest-pinned images", () => {
+    const refs = prod.registrations.filter((r) => r.type === "docker:index/remoteImage:RemoteImage").map((r) => String(r.inputs.name));
+    expect(refs).toHaveLength(7);
+    for (const ref of refs) expect(ref).toMatch(/(^sha256:|@sha256:)[a-f0-9]{64}$/);
+  });
+
+  it("rolls API replicas one at a time: each replica waits for the previous one", () => {
+    const urn = (name: string) => prod.registrations.find((r) => r.name === name)!.urn;
+    expect(prod.registrations.find((r) => r.name === "api-1")!.options.dependencies).toContain(urn("api-0"));
+    expect(prod.registrations.find((r) => r.name === "api-2")!.options.dependencies).toContain(urn("api-1"));
+    expect(prod.registrations.filter((r) => r.name.startsWith("api-")).map((r) => r.options.deleteBeforeReplace)).toEqual([false, false, false]);
+  });
+
+  it("differs from dev in exactly the intended ways", async () => {
+    const dev = await evaluateStack("dev");
+    const view = (e: Evaluation) => {
+      const byService: Record<string, unknown> = {};
+      for (const [name, c] of Object.entries(containers(e.registrations))) {
+        const service = name.replace(/-\d+$/, "");
+        byService[service] = { ...c, networks: c.networks.map((n) => n.replace(/shipyard-(dev|prod)-/, "").replace(/,\w+-\d+$/, "")), mounts: c.mounts.map((m) => m.replace(/shipyard-(dev|prod)-/, "")), replicas: Object.keys(containers(e.registrations)).filter((n) => n.startsWith(`${service}-`)).length };
+      }
+      return byService;
+    };
+    expect(differences(view(dev), view(prod))).toEqual([
+      `api.cpus: "1" → "0.5"`,
+      `api.memoryMb: 512 → 256`,
+      `api.mounts: ["bind:${process.cwd()}/apps/api/src:/app/src:ro","volume:(anonymous):/run/secrets"] → ["volume:(anonymous):/run/secrets"]`,
+      `api.ports: ["127.0.0.1:9229->9229"] → []`,
+      `api.replicas: 1 → 3`,
+      `backup: added`,
+      `graph: added`,
+      `monitoring.memoryMb: 256 → 512`,
+      `postgres.memoryMb: 512 → 1024`,
+      `postgres.networks: ["data as postgres","host-access as postgres"] → ["data as postgres"]`,
+      `postgres.ports: ["127.0.0.1:5432->5432"] → []`,
+      `redis.cpus: "0.25" → "0.5"`,
+      `redis.memoryMb: 128 → 256`,
+    ]);
+  });
+});
+
+describe("wiring", () => {
+  let dev: Evaluation;
+  beforeAll(async () => {
+    dev = await evaluateStack("dev");
+  });
+
+  it("points the API at the aliases postgres and redis have on a network the API shares", () => {
+    const api = dev.registrations.find((r) => r.name === "api-0")!;
+    const { env } = envOf(api);
+    const networksOf = (r: Registration) => new Map((r.inputs.networksAdvanced as { name: string; aliases: string[] }[]).map((n) => [n.name, n.aliases]));
+    const apiNets = networksOf(api);
+    for (const [service, hostKey] of [["postgres-0", "DATABASE_HOST"], ["redis-0", "REDIS_HOST"]] as const) {
+      const target = networksOf(dev.registrations.find((r) => r.name === service)!);
+      const shared = [...target.entries()].filter(([net, aliases]) => apiNets.has(net) && aliases.includes(env[hostKey]!));
+      expect(shared.map(([net]) => net), `${hostKey}=${env[hostKey]}`).toEqual(["shipyard-dev-data"]);
+    }
+    expect(env).toEqual({
+      CACHE_TTL_SECONDS: "30",
+      DATABASE_HOST: "postgres",
+      DATABASE_NAME: "app",
+      DATABASE_PASSWORD_FILE: "/run/secrets/postgres-password",
+      DATABASE_PORT: "5432",
+      DATABASE_USER: "app",
+      LOG_LEVEL: "info",
+      PORT: "8080",
+      REDIS_HOST: "redis",
+      REDIS_PASSWORD_FILE: "/run/secrets/redis-password",
+      REDIS_PORT: "6379",
+    });
+    expect((dev.registrations.find((r) => r.name === "web-0")!.inputs.envs as string[])).toEqual(["API_UPSTREAM=api:8080"]);
+  });
+
+  it("puts no secret value in any env, and delivers every secret as a secret upload", () => {
+    // The mock's generated passwords start with "pw-" (infra/offline.ts).
+    const generated = dev.registrations.filter((r) => r.type === "random:index/randomPassword:RandomPassword");
+    expect(generated.map((r) => r.name)).toEqual(["postgres-password", "redis-password"]);
+    for (const c of dev.registrations.filter((r) => r.type === "docker:index/container:Container")) {
+      const { secret, env } = envOf(c);
+      expect(secret, `${c.name} envs must not carry a secret`).toBe(false);
+      for (const value of Object.values(env)) expect(value.startsWith("pw-"), `${c.name}: ${value}`).toBe(false);
+      const uploads = unwrapSecret(c.inputs.uploads);
+      const hasSecretFile = (uploads.value as { permissions: string }[]).some((u) => u.permissions === "0400");
+      if (hasSecretFile) expect(uploads.secret, `${c.name} uploads`).toBe(true);
+    }
+  });
+});

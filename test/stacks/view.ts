@@ -1,0 +1,71 @@
+import { unwrapSecret, type Registration } from "../mocks";
+
+/** The security-relevant shape of one container, in plain data that reads well in a diff. */
+export interface ContainerView {
+  user: unknown;
+  readOnly: unknown;
+  capDrop: unknown;
+  capAdd: unknown;
+  securityOpts: unknown;
+  memoryMb: unknown;
+  cpus: unknown;
+  restart: string;
+  healthcheck: unknown;
+  wait: unknown;
+  networks: string[];
+  ports: string[];
+  secretFiles: string[];
+  mounts: string[];
+  logging: unknown;
+}
+
+type Inputs = Record<string, unknown>;
+
+export function containerView(container: Registration): ContainerView {
+  const i = container.inputs as Inputs & {
+    capabilities: { drops: string[]; adds: string[] };
+    healthcheck: { tests: string[] };
+    networksAdvanced: { name: string; aliases: string[] }[];
+    ports: { ip: string; external: number; internal: number }[];
+    mounts: { type: string; source?: string; target: string; readOnly?: boolean }[];
+    logOpts: Record<string, string>;
+  };
+  const uploads = unwrapSecret(i.uploads).value as { file: string; permissions: string }[];
+  return {
+    user: i.user,
+    readOnly: i.readOnly,
+    capDrop: i.capabilities.drops,
+    capAdd: i.capabilities.adds,
+    securityOpts: i.securityOpts,
+    memoryMb: i.memory,
+    cpus: i.cpus,
+    restart: `${String(i.restart)}${i.maxRetryCount === undefined ? "" : `:${i.maxRetryCount as number}`}`,
+    healthcheck: i.healthcheck.tests,
+    wait: i.wait,
+    networks: i.networksAdvanced.map((n) => `${n.name} as ${n.aliases.join(",")}`),
+    ports: i.ports.map((p) => `${p.ip}:${p.external}->${p.internal}`),
+    secretFiles: uploads.filter((u) => u.permissions === "0400").map((u) => u.file),
+    mounts: i.mounts.map((m) => `${m.type}:${m.source ?? "(anonymous)"}:${m.target}${m.readOnly ? ":ro" : ""}`),
+    logging: [i.logDriver, i.logOpts],
+  };
+}
+
+/** Every container of a stack by name. */
+export function containers(registrations: readonly Registration[]): Record<string, ContainerView> {
+  const views: Record<string, ContainerView> = {};
+  for (const r of registrations) if (r.type === "docker:index/container:Container") views[r.name] = containerView(r);
+  return views;
+}
+
+/** The differences between two flat-ish objects as `path: a → b` lines, sorted. */
+export function differences(a: unknown, b: unknown, path = ""): string[] {
+  if (JSON.stringify(a) === JSON.stringify(b)) return [];
+  if (a === undefined) return [`${path}: added`];
+  if (b === undefined) return [`${path}: removed`];
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (isObject(a) && isObject(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    return keys.flatMap((k) => differences(a[k], b[k], path === "" ? k : `${path}.${k}`));
+  }
+  return [`${path}: ${JSON.stringify(a) ?? "(none)"} → ${JSON.stringify(b) ?? "(none)"}`];
+}
