@@ -66,7 +66,7 @@ export function containerArgs(spec: ServiceSpec, parts: ContainerParts, index: n
     readOnly: spec.readOnlyRootFilesystem,
     tmpfs: { ...spec.tmpfs },
     capabilities: { drops: ["ALL"], adds: [...spec.capAdd] },
-    securityOpts: ["no-new-privileges:true"],
+    securityOpts: [...spec.securityOpts],
     init: true,
     memory: memoryMb,
     memorySwap: memoryMb,

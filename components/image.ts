@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { hashBuildContext } from "./build-context";
 import { pinningError, type Pinning } from "./image-ref";
@@ -94,6 +95,8 @@ export class Image extends pulumi.ComponentResource {
       const buildArgs = build.args ?? {};
       const contentHash = hashBuildContext(build.context, [
         dockerfile,
+        // Docker builds from the Dockerfile even when .dockerignore lists it, so its content counts.
+        fs.readFileSync(path.join(build.context, dockerfile), "utf8"),
         build.target ?? "",
         JSON.stringify(Object.entries(buildArgs).sort()),
       ]);

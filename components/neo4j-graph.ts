@@ -29,6 +29,12 @@ export interface Neo4jGraphArgs {
   readonly target?: Target;
   /** Labels on the service's containers. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Swarm name of the service, and prefix of its Swarm secrets (swarm target).
+   *
+   * @default - the component name
+   */
+  readonly dockerName?: string;
 }
 
 /** The neo4j image's neo4j user and group. */
@@ -64,8 +70,8 @@ export class Neo4jGraph extends pulumi.ComponentResource implements Connectable 
     super(Neo4jGraph.TYPE, name, {}, opts);
     const memory = args.memory ?? "1g";
     const sizes = neo4jMemory(memory);
-    this.password = args.password ?? new Secret(`${name}-password`, {}, { parent: this });
-    const auth = new Secret(`${name}-auth`, { value: pulumi.interpolate`neo4j/${this.password.value}` }, { parent: this });
+    this.password = args.password ?? new Secret(`${name}-password`, { target: args.target, dockerName: `${args.dockerName ?? name}-password` }, { parent: this });
+    const auth = new Secret(`${name}-auth`, { value: pulumi.interpolate`neo4j/${this.password.value}`, target: args.target, dockerName: `${args.dockerName ?? name}-auth` }, { parent: this });
 
     this.service = new Service(
       name,
@@ -97,6 +103,7 @@ export class Neo4jGraph extends pulumi.ComponentResource implements Connectable 
         cpus: args.cpus ?? "1",
         restart: args.restart,
         labels: args.labels,
+        dockerName: args.target === "swarm" ? (args.dockerName ?? name) : undefined,
         stopGracePeriod: "60s",
       },
       { parent: this },

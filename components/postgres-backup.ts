@@ -24,6 +24,12 @@ export interface PostgresBackupArgs {
   readonly target?: Target;
   /** Labels on the service's containers. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Swarm name of the service, and prefix of its Swarm secrets (swarm target).
+   *
+   * @default - the component name
+   */
+  readonly dockerName?: string;
 }
 
 const ASSETS = path.join(__dirname, "assets");
@@ -81,6 +87,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
         cpus: "0.25",
         restart: args.restart,
         labels: args.labels,
+        dockerName: args.target === "swarm" ? (args.dockerName ?? name) : undefined,
       },
       { parent: this },
     );

@@ -41,6 +41,12 @@ export interface PostgresDatabaseArgs {
   readonly target?: Target;
   /** Labels on the service's containers. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Swarm name of the service, and prefix of its Swarm secrets (swarm target).
+   *
+   * @default - the component name
+   */
+  readonly dockerName?: string;
 }
 
 /** The alpine postgres image's postgres user and group. */
@@ -68,7 +74,7 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Connec
     super(PostgresDatabase.TYPE, name, {}, opts);
     this.database = args.database ?? "app";
     this.user = args.user ?? "app";
-    this.password = args.password ?? new Secret(`${name}-password`, {}, { parent: this });
+    this.password = args.password ?? new Secret(`${name}-password`, { target: args.target, dockerName: `${args.dockerName ?? name}-password` }, { parent: this });
 
     this.service = new Service(
       name,
@@ -100,6 +106,7 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Connec
         cpus: args.cpus ?? "1",
         restart: args.restart,
         labels: args.labels,
+        dockerName: args.target === "swarm" ? (args.dockerName ?? name) : undefined,
         stopGracePeriod: "30s",
       },
       { parent: this },

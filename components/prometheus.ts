@@ -32,18 +32,26 @@ export interface PrometheusArgs {
   readonly target?: Target;
   /** Labels on the service's containers. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Swarm name of the service, and prefix of its Swarm secrets (swarm target).
+   *
+   * @default - the component name
+   */
+  readonly dockerName?: string;
 }
 
 /**
  * The scrape configuration: Prometheus itself, and each target through DNS service discovery, so
- * every replica sharing the service's network alias is scraped.
+ * every replica is scraped (containers share the service's alias; Swarm lists tasks at `tasks.<name>`).
  */
-export function prometheusConfig(targets: readonly ScrapeTarget[]): string {
+export function prometheusConfig(targets: readonly ScrapeTarget[], target: Target = "container"): string {
+  // On Swarm the service name resolves to one virtual IP; `tasks.<name>` lists every task.
+  const dnsName = (t: ScrapeTarget) => (target === "swarm" ? `tasks.${t.service.serviceName}` : t.service.serviceName);
   const jobs = targets.map(
     (t) => `  - job_name: ${t.service.serviceName}
     metrics_path: ${t.path ?? "/metrics"}
     dns_sd_configs:
-      - names: [${t.service.serviceName}]
+      - names: [${dnsName(t)}]
         type: A
         port: ${t.port}
         refresh_interval: 30s
@@ -86,7 +94,7 @@ export class Prometheus extends pulumi.ComponentResource {
           `--storage.tsdb.retention.time=${args.retention ?? "15d"}`,
           `--web.listen-address=:${Prometheus.PORT}`,
         ],
-        files: [{ path: configPath, content: prometheusConfig(args.targets) }],
+        files: [{ path: configPath, content: prometheusConfig(args.targets, args.target) }],
         networks: args.networks,
         volumes: [{ volume: args.volume, path: "/prometheus" }],
         dependsOn: args.targets.map((t) => t.service),
@@ -101,6 +109,7 @@ export class Prometheus extends pulumi.ComponentResource {
         cpus: args.cpus ?? "0.5",
         restart: args.restart,
         labels: args.labels,
+        dockerName: args.target === "swarm" ? (args.dockerName ?? name) : undefined,
       },
       { parent: this },
     );

@@ -27,6 +27,12 @@ export interface RedisCacheArgs {
   readonly target?: Target;
   /** Labels on the service's containers. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Swarm name of the service, and prefix of its Swarm secrets (swarm target).
+   *
+   * @default - the component name
+   */
+  readonly dockerName?: string;
 }
 
 /** The alpine redis image's redis user and group. */
@@ -57,7 +63,7 @@ export class RedisCache extends pulumi.ComponentResource implements Connectable 
   constructor(name: string, args: RedisCacheArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(RedisCache.TYPE, name, {}, opts);
     const memory = args.memory ?? "128m";
-    this.password = args.password ?? new Secret(`${name}-password`, {}, { parent: this });
+    this.password = args.password ?? new Secret(`${name}-password`, { target: args.target, dockerName: `${args.dockerName ?? name}-password` }, { parent: this });
     const conf = new Secret(
       `${name}-conf`,
       {
@@ -68,6 +74,8 @@ save ""
 appendonly no
 protected-mode yes
 `,
+        target: args.target,
+        dockerName: `${args.dockerName ?? name}-conf`,
       },
       { parent: this },
     );
@@ -95,6 +103,7 @@ protected-mode yes
         cpus: args.cpus ?? "0.25",
         restart: args.restart,
         labels: args.labels,
+        dockerName: args.target === "swarm" ? (args.dockerName ?? name) : undefined,
       },
       { parent: this },
     );

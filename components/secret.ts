@@ -1,6 +1,9 @@
+import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ComponentArgError, dnsLabelError, isDnsLabel } from "./naming";
+import { createHash } from "node:crypto";
+import { ComponentArgError, dnsLabelError, isDnsLabel, toLabelList } from "./naming";
+import type { Target } from "./target";
 
 /** Where secret files live in a service's filesystem (the Docker and Swarm convention). */
 export const SECRETS_DIR = "/run/secrets";
@@ -32,6 +35,23 @@ export interface SecretArgs {
    * @default - the component name
    */
   readonly fileName?: string;
+  /**
+   * `swarm` also stores the value as a Swarm secret (`docker.Secret`), which swarm services mount.
+   *
+   * @default "container"
+   */
+  readonly target?: Target;
+  /**
+   * Prefix of the Swarm secret's name; the content hash follows it.
+   *
+   * @default - the component name
+   */
+  readonly dockerName?: string;
+}
+
+/** The first 12 hex digits of the value's SHA-256: the Swarm secret name changes when the value does. */
+export function contentHash(value: string): string {
+  return createHash("sha256").update(value).digest("hex").slice(0, 12);
 }
 
 /** Validates SecretArgs that can be checked before anything is created. */
@@ -39,6 +59,9 @@ export function validateSecretArgs(name: string, args: SecretArgs): void {
   const fileName = args.fileName ?? name;
   if (!isDnsLabel(fileName)) {
     throw new ComponentArgError("Secret", name, "fileName", dnsLabelError(fileName));
+  }
+  if (args.dockerName !== undefined && !isDnsLabel(args.dockerName)) {
+    throw new ComponentArgError("Secret", name, "dockerName", dnsLabelError(args.dockerName));
   }
   if (args.value !== undefined && (args.length !== undefined || args.special !== undefined)) {
     throw new ComponentArgError(
@@ -71,6 +94,11 @@ export class Secret extends pulumi.ComponentResource {
   readonly path: string;
   /** True when the value was generated here rather than supplied. */
   readonly generated: boolean;
+  /**
+   * On the swarm target: the Swarm secret (`<dockerName>-<content hash>`). Rotating the value creates
+   * a new secret, services roll onto it, then the old one is deleted (Swarm secrets are immutable).
+   */
+  readonly swarmSecret?: { readonly id: pulumi.Output<string>; readonly name: pulumi.Output<string> };
 
   constructor(name: string, args: SecretArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
     super(Secret.TYPE, name, {}, opts);
@@ -89,6 +117,22 @@ export class Secret extends pulumi.ComponentResource {
         { parent: this, additionalSecretOutputs: ["result"] },
       );
       this.value = pulumi.secret(password.result);
+    }
+    if ((args.target ?? "container") === "swarm") {
+      const dockerName = args.dockerName ?? name;
+      // The hash of a secret is not secret enough to hide a weak value, but it reveals nothing of a
+      // generated 32-character one; it is unsecreted so the name is readable in previews.
+      const swarmName = pulumi.unsecret(this.value.apply((v) => `${dockerName}-${contentHash(v)}`));
+      const stored = new docker.Secret(
+        name,
+        {
+          name: swarmName,
+          data: this.value.apply((v) => Buffer.from(v, "utf8").toString("base64")),
+          labels: toLabelList({ "shipyard.secret": name }),
+        },
+        { parent: this },
+      );
+      this.swarmSecret = { id: stored.id, name: stored.name };
     }
     this.registerOutputs({ value: this.value });
   }

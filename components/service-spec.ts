@@ -5,7 +5,7 @@ import { ComponentArgError, dnsLabelError, isDnsLabel } from "./naming";
 import type { Network } from "./network";
 import type { Secret } from "./secret";
 import type { Target } from "./target";
-import { parseCpus, parseDuration, parseMemory } from "./units";
+import { parseCpus, parseDuration, parseMemory, parseSize } from "./units";
 import type { Volume } from "./volume";
 
 /** What a service is for; recorded as the `shipyard.role` label for policy and review tooling. */
@@ -212,7 +212,36 @@ export interface ServiceArgs {
   readonly labels?: Readonly<Record<string, string>>;
   /** @default "container" */
   readonly target?: Target;
+  /**
+   * Extra Docker security options, e.g. an AppArmor profile (container target only; unconfined
+   * seccomp or AppArmor is refused). `no-new-privileges:true` is always set.
+   *
+   * @default []
+   */
+  readonly securityOpts?: readonly string[];
+  /**
+   * Swarm placement constraints (swarm target only).
+   *
+   * @default - stateful services: ["node.labels.shipyard.data == true"]; others: anywhere
+   */
+  readonly placement?: readonly string[];
+  /**
+   * Swarm rolling-update order (swarm target only).
+   *
+   * @default - "start-first" (new task healthy before the old stops); "stop-first" for stateful services
+   */
+  readonly updateOrder?: "start-first" | "stop-first";
+  /**
+   * The Swarm service name (swarm target only; containers are auto-named). Other services reach it
+   * by the component name, an alias on every network.
+   *
+   * @default - the component name
+   */
+  readonly dockerName?: string;
 }
+
+/** The node label stateful swarm services are pinned to (`docker node update --label-add shipyard.data=true`). */
+export const DATA_NODE_CONSTRAINT = "node.labels.shipyard.data == true";
 
 /** ServiceArgs with every default resolved and every value checked. */
 export interface ServiceSpec {
@@ -240,6 +269,10 @@ export interface ServiceSpec {
   readonly env: Readonly<Record<string, pulumi.Input<string>>>;
   readonly secrets: readonly SecretFile[];
   readonly dependencies: readonly string[];
+  readonly securityOpts: readonly string[];
+  readonly placement: readonly string[];
+  readonly updateOrder: "start-first" | "stop-first";
+  readonly dockerName: string;
 }
 
 const SECRET_ENV_KEY = /(PASSWORD|PASSWD|SECRET|TOKEN|PASSPHRASE|CREDENTIAL|API_KEY|PRIVATE_KEY)/;
@@ -278,6 +311,27 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
 
   const role = args.role ?? "app";
   const target = args.target ?? "container";
+  const unsupported = (field: string, alternative: string): never =>
+    fail(field, `cannot be honoured on the ${target} target; ${alternative}`);
+  if (target === "swarm") {
+    if ((args.securityOpts ?? []).length > 0) {
+      unsupported("securityOpts", 'docker.Service has no security options: set "no-new-privileges": true (and AppArmor/seccomp defaults) in /etc/docker/daemon.json on every node (README, "Production on Swarm")');
+    }
+    if ((args.bindMounts ?? []).length > 0) unsupported("bindMounts", "a task may run on any node: use a volume");
+  } else {
+    if (args.placement !== undefined) unsupported("placement", 'containers run on the provider\'s one host: drop it, or use target "swarm"');
+    if (args.updateOrder !== undefined) {
+      unsupported("updateOrder", 'containers are replaced one replica at a time, each new one healthy first: drop it, or use target "swarm"');
+    }
+    if (args.dockerName !== undefined) unsupported("dockerName", 'containers are auto-named so a replacement can start before the old one stops: drop it, or use target "swarm"');
+  }
+  for (const opt of args.securityOpts ?? []) {
+    if (/^(seccomp|apparmor)[=:]unconfined$/.test(opt) || opt === "label=disable" || opt === "label:disable") {
+      fail("securityOpts", `must not disable a security profile (CIS 5.2/5.22), got ${JSON.stringify(opt)}`);
+    }
+  }
+  const dockerName = args.dockerName ?? name;
+  if (!isDnsLabel(dockerName)) fail("dockerName", dnsLabelError(dockerName));
   const replicas = args.replicas ?? 1;
   if (!Number.isInteger(replicas) || replicas < 1) fail("replicas", `must be an integer ≥ 1, got ${replicas}`);
 
@@ -316,7 +370,9 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
   }
 
   const logging = { maxSize: args.logging?.maxSize ?? "10m", maxFiles: args.logging?.maxFiles ?? 3 };
-  if ("error" in parseMemory(logging.maxSize)) fail("logging.maxSize", `must be a size such as "10m", got ${JSON.stringify(logging.maxSize)}`);
+  // A size as json-file takes it; not parseMemory, whose 6m floor is for container memory.
+  const logSize = /^(\d+(?:\.\d+)?)\s*(?:b|[kmg](?:i?b)?)$/i.exec(logging.maxSize.trim());
+  if (!logSize || Number(logSize[1]) <= 0) fail("logging.maxSize", `must be a size such as "10m", got ${JSON.stringify(logging.maxSize)}`);
   if (!Number.isInteger(logging.maxFiles) || logging.maxFiles < 1) fail("logging.maxFiles", `must be an integer ≥ 1, got ${logging.maxFiles}`);
 
   const hc = args.healthcheck;
@@ -355,9 +411,13 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
       if (!Number.isInteger(p[key]) || p[key] < 1 || p[key] > 65535) fail(`${field}.${key}`, `must be an integer from 1 to 65535, got ${p[key]}`);
     }
     if (p.hostPort < 1025) fail(`${field}.hostPort`, `must be 1025 or above (CIS 5.8: no privileged host ports), got ${p.hostPort}; publish a high port and let a proxy or firewall map it`);
-    const hostAddress = p.hostAddress ?? "127.0.0.1";
+    if (target === "swarm" && p.hostAddress !== undefined) {
+      unsupported(`${field}.hostAddress`, "the ingress publishes on every node; leave it unset and restrict access with the host firewall");
+    }
+    // Swarm's ingress binds every interface; the container target binds loopback unless told otherwise.
+    const hostAddress = p.hostAddress ?? (target === "swarm" ? "0.0.0.0" : "127.0.0.1");
     if (isIP(hostAddress) === 0) fail(`${field}.hostAddress`, `must be an IP address, got ${JSON.stringify(hostAddress)}`);
-    if (hostAddress === "0.0.0.0" || hostAddress === "::") {
+    if (target === "container" && (hostAddress === "0.0.0.0" || hostAddress === "::")) {
       fail(`${field}.hostAddress`, `must name one interface (CIS 5.14), got ${JSON.stringify(hostAddress)}; use the host's public address or 127.0.0.1`);
     }
     return { containerPort: p.containerPort, hostPort: p.hostPort, hostAddress, protocol: p.protocol ?? "tcp" };
@@ -375,7 +435,8 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
   for (const [i, m] of (args.bindMounts ?? []).entries()) {
     if (!m.source.startsWith("/") || !m.target.startsWith("/")) fail(`bindMounts[${i}]`, `needs absolute source and target paths, got ${JSON.stringify(m)}`);
     const source = m.source.replace(/\/+$/, "") || "/";
-    if (SENSITIVE_HOST_PATHS.includes(source) || source.endsWith("docker.sock")) {
+    // A directory holding a sensitive path (/var/run holds docker.sock) exposes it as well.
+    if (SENSITIVE_HOST_PATHS.some((p) => p === source || p.startsWith(`${source}/`)) || source.endsWith("docker.sock")) {
       fail(`bindMounts[${i}].source`, `must not mount ${JSON.stringify(m.source)} (CIS 5.6/5.32: sensitive host path)`);
     }
   }
@@ -411,7 +472,14 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
 
   const secrets: SecretFile[] = [];
   const addSecret = (file: SecretFile, from: string): void => {
-    if (secrets.some((s) => s.secret === file.secret)) return;
+    if (secrets.some((s) => s.secret === file.secret)) {
+      // One file, but every place that names it still gets its env pointer.
+      if (file.env !== undefined) addEnv(file.env, file.secret.path, from);
+      return;
+    }
+    if (target === "swarm" && file.secret.swarmSecret === undefined) {
+      fail("secrets", `file ${file.secret.path} (${from}) has no Swarm secret; create its Secret with target "swarm"`);
+    }
     if (secrets.some((s) => s.secret.path === file.secret.path)) fail("secrets", `two secrets use the file ${file.secret.path}`);
     secrets.push(file);
     if (file.env !== undefined) addEnv(file.env, file.secret.path, from);
@@ -434,6 +502,7 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
 
   const tmpfs = { "/tmp": "rw,noexec,nosuid,size=64m", ...args.tmpfs };
   const stateful = STATEFUL_ROLES.includes(role) || (args.volumes ?? []).some((v) => v.volume.holdsData && !v.readOnly);
+  if (stateful && replicas > 1) fail("replicas", `must be 1 for a stateful service (two replicas would share one data volume), got ${replicas}`);
 
   return {
     name,
@@ -459,5 +528,9 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
     env,
     secrets,
     dependencies,
+    securityOpts: ["no-new-privileges:true", ...(args.securityOpts ?? [])],
+    placement: args.placement ?? (stateful ? [DATA_NODE_CONSTRAINT] : []),
+    updateOrder: args.updateOrder ?? (stateful ? "stop-first" : "start-first"),
+    dockerName,
   };
 }

@@ -1,12 +1,15 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { containerArgs } from "./container-spec";
+import { contentHash } from "./secret";
+import { swarmServiceArgs, type SwarmConfigRef } from "./swarm-spec";
 import { resolveServiceSpec, type ServiceArgs, type ServiceRole, type ServiceSpec } from "./service-spec";
 
 export * from "./service-spec";
 
 /**
- * One long-running service, secure by default (CIS Docker Benchmark v1.6 section 5).
+ * One long-running service, secure by default (CIS Docker Benchmark v1.6 section 5), on the
+ * `container` target (one host) or the `swarm` target.
  *
  * Creates on the `container` target: `docker.Container` `<name>-0` … `<name>-<replicas-1>`, each
  * joined to the service's networks under the alias `<name>` (so replicas share one DNS name), each
@@ -14,6 +17,10 @@ export * from "./service-spec";
  * and, containers having no fixed name, each new replica is healthy before its old one goes.
  * A service with host ports has one replica and is replaced delete-first (the port can be bound
  * once), which is downtime; the review summary says so.
+ *
+ * Creates on the `swarm` target: `docker.Service` (`<name>`, updated in place: rolling, rolled back
+ * on failure, converged before `pulumi up` returns) and `docker.ServiceConfig` (`<name>-config-<i>`)
+ * per file. Secrets must come from `Secret`s created with target `swarm`.
  */
 export class Service extends pulumi.ComponentResource {
   static readonly TYPE = "shipyard:components:Service";
@@ -28,8 +35,10 @@ export class Service extends pulumi.ComponentResource {
   readonly spec: ServiceSpec;
   /** The image reference the service runs. */
   readonly imageReference: pulumi.Output<string>;
-  /** Docker ids of the running containers, in replica order. */
+  /** Docker ids of the running containers, in replica order (container target; empty on swarm). */
   readonly containerIds: pulumi.Output<string[]>;
+  /** The Swarm service id (swarm target). */
+  readonly swarmServiceId?: pulumi.Output<string>;
 
   constructor(name: string, args: ServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(Service.TYPE, name, {}, opts);
@@ -54,6 +63,31 @@ export class Service extends pulumi.ComponentResource {
       files: args.files ?? [],
       labels: args.labels ?? {},
     };
+    if (spec.target === "swarm") {
+      const configs: SwarmConfigRef[] = parts.files.map((file, i) => {
+        // Swarm configs are immutable too: the name carries the content hash, so a change rolls out.
+        const config = new docker.ServiceConfig(
+          `${name}-config-${i}`,
+          {
+            name: pulumi.output(file.content).apply((c) => `${spec.dockerName}-config-${i}-${contentHash(c)}`),
+            data: pulumi.output(file.content).apply((c) => Buffer.from(c, "utf8").toString("base64")),
+          },
+          { parent: this },
+        );
+        return { id: config.id, name: config.name, path: file.path };
+      });
+      const service = new docker.Service(
+        name,
+        swarmServiceArgs(spec, { imageReference: this.imageReference, command: args.command, entrypoint: args.entrypoint, volumes: parts.volumes, configs, labels: parts.labels }),
+        // Swarm converges a dependency's tasks to healthy before this service is created.
+        { parent: this, dependsOn },
+      );
+      this.containerIds = pulumi.output([]);
+      this.swarmServiceId = service.id;
+      this.registerOutputs({ imageReference: this.imageReference, swarmServiceId: this.swarmServiceId });
+      return;
+    }
+
     const containers: docker.Container[] = [];
     for (let i = 0; i < spec.replicas; i++) {
       const previous = containers[i - 1];

@@ -29,17 +29,28 @@ export const MIN_NANO_CPUS = 10_000_000;
 const DURATION_UNITS: Record<string, number> = { ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
 /**
- * Parses a memory size such as `"512m"`, `"1g"` or `"1GiB"` into bytes (units are binary, as in Docker).
+ * Parses a size such as `"64m"`, `"1g"` or `"1GiB"` into bytes (units are binary, as in Docker).
  *
  * @returns the size in bytes, or an error message saying what is wrong and what is accepted
  */
-export function parseMemory(value: string): { bytes: number } | { error: string } {
+export function parseSize(value: string): { bytes: number } | { error: string } {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/i.exec(value.trim());
   const factor = match ? MEMORY_UNITS[match[2]!.toLowerCase()] : undefined;
   if (!match || factor === undefined) {
     return { error: `must be a size with a unit such as "512m" or "1g", got ${JSON.stringify(value)}` };
   }
-  const bytes = Math.round(Number(match[1]) * factor);
+  return { bytes: Math.round(Number(match[1]) * factor) };
+}
+
+/**
+ * Parses a memory limit: a size (see {@link parseSize}) of at least Docker's 6 MiB minimum.
+ *
+ * @returns the size in bytes, or an error message saying what is wrong and what is accepted
+ */
+export function parseMemory(value: string): { bytes: number } | { error: string } {
+  const parsed = parseSize(value);
+  if ("error" in parsed) return parsed;
+  const bytes = parsed.bytes;
   if (bytes < MIN_MEMORY_BYTES) {
     return { error: `must be at least 6m (Docker's minimum), got ${JSON.stringify(value)}` };
   }

@@ -37,6 +37,10 @@ export interface Catalog {
   readonly pinning: Pinning;
   /** Services whose image this environment takes only from config (prod's promoted app images). */
   readonly requiredImages: readonly string[];
+  /** The target when config names none. */
+  readonly defaultTarget: Target;
+  /** Whether the environment can hot-reload the API. */
+  readonly hotReload: boolean;
 }
 
 const port = z.number().int();
@@ -56,6 +60,7 @@ const schema = z.strictObject({
   namePrefix: z.string().optional(),
   publishAddress: z.string().optional(),
   webPort: port.optional(),
+  hotReload: z.boolean().optional(),
   features: z.strictObject({ graph: z.boolean().optional(), monitoring: z.boolean().optional(), backups: z.boolean().optional() }).optional(),
   images: z.record(z.string(), z.string()).optional(),
   services: z.record(z.string(), serviceOverride).optional(),
@@ -86,6 +91,8 @@ export interface ShipyardConfig {
   /** The host address published ports bind to. */
   readonly publishAddress: string;
   readonly webPort: number;
+  /** dev: run the API's watcher on its bind-mounted source. Unset means the environment's default. */
+  readonly hotReload?: boolean;
   /** Optional parts; unset means the environment's default. */
   readonly features: { readonly graph?: boolean; readonly monitoring?: boolean; readonly backups?: boolean };
   /** Image references by service, overriding the environment's defaults. */
@@ -222,6 +229,12 @@ export function parseConfig(raw: RawConfig, catalogFor: (environment: Environmen
   else if (publishAddress === "0.0.0.0" || publishAddress === "::") {
     errors.push(`${at(["publishAddress"])} must name one interface (CIS 5.14), got ${render(publishAddress)}; use the host's public address or 127.0.0.1`);
   }
+  if (catalog && (parsed.target ?? catalog.defaultTarget) === "swarm" && raw.publishAddress !== undefined && parsed.publishAddress !== "127.0.0.1") {
+    errors.push(`${at(["publishAddress"])} cannot be honoured on the swarm target: the ingress publishes on every node; remove it and restrict access with the host firewall`);
+  }
+  if (catalog && parsed.hotReload === true && !catalog.hotReload) {
+    errors.push(`${at(["hotReload"])} is not available in ${environment}: it runs the images promoted from dev; remove it`);
+  }
   const dockerHost = parsed.dockerHost ?? "unix:///var/run/docker.sock";
   if (!/^(unix|tcp|ssh|npipe):\/\/.+/.test(dockerHost)) {
     errors.push(`${at(["dockerHost"])} must be a Docker host URL (unix://, tcp://, ssh://), got ${render(dockerHost)}`);
@@ -318,6 +331,7 @@ export function parseConfig(raw: RawConfig, catalogFor: (environment: Environmen
       namePrefix: parsed.namePrefix ?? `${PROJECT}-${stack ?? environment}`,
       publishAddress,
       webPort,
+      hotReload: parsed.hotReload,
       features: { ...parsed.features },
       images: { ...parsed.images },
       services,

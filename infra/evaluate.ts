@@ -16,8 +16,11 @@ export interface Evaluation {
  * @param raw the stack config; by default the committed `Pulumi.<stack>.yaml`
  */
 export async function evaluateStack(stack: string, raw: RawConfig = readStackFile(stack)): Promise<Evaluation> {
+  // Registrations of an earlier evaluation may still be in flight; let them land before clearing.
+  await settle();
   resetRegistrations();
-  const outputs = runStack(raw, stack, (key) => pulumi.secret(`supplied-${key}`));
+  // Encrypted values cannot be decrypted here; the raw value (a placeholder for committed files) stands in.
+  const outputs = runStack(raw, stack, (key) => pulumi.secret(raw[key]?.value ?? ""));
   const images = await promiseOf(outputs.images);
   await settle();
   return { outputs, images, registrations: [...registered()] };

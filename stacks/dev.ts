@@ -6,8 +6,8 @@ const ROOT = path.resolve(__dirname, "..");
 
 /**
  * dev: one host, images built from `apps/`, the API's source bind-mounted with a watcher for hot
- * reload, its debugger and the database published on the host's loopback only, one replica each,
- * volumes disposable.
+ * reload (`shipyard:hotReload: false` runs the runtime image instead), its debugger and the database
+ * published on the host's loopback only, one replica each, volumes disposable.
  */
 export const DEV: EnvironmentDefaults = {
   target: "container",
@@ -17,7 +17,7 @@ export const DEV: EnvironmentDefaults = {
   restart: "on-failure",
   features: { graph: false, monitoring: true, backups: false },
   images: {
-    api: { build: { context: path.join(ROOT, "apps/api"), target: "dev", repository: "shipyard-api" } },
+    api: { build: { context: path.join(ROOT, "apps/api"), target: "runtime", repository: "shipyard-api" } },
     web: { build: { context: path.join(ROOT, "apps/web"), target: "runtime", repository: "shipyard-web" } },
     postgres: { ref: "postgres:16.15-alpine" },
     backup: { ref: "postgres:16.15-alpine" },
@@ -35,6 +35,7 @@ export const DEV: EnvironmentDefaults = {
     backup: { replicas: 1, memory: "128m", cpus: "0.25", hostPorts: [] },
   },
   hotReload: {
+    buildTarget: "dev",
     source: path.join(ROOT, "apps/api/src"),
     target: "/app/src",
     // The dev image's watcher (apps/api/Dockerfile, target dev) with the inspector open inside the

@@ -2,11 +2,13 @@ import type { ShipyardConfig } from "../infra/config";
 import { buildProfile, catalogFor, type EnvironmentDefaults, type Profile } from "./profile";
 
 /**
- * prod: every image pinned by digest (the app images promoted from dev through config), three API
+ * prod: on Docker Swarm by default, every image pinned by digest (the app images promoted from dev through config), three API
  * replicas, only the web published, data volumes protected and retained, backups on.
  */
 export const PROD: EnvironmentDefaults = {
-  target: "container",
+  // Swarm gives prod rolling updates with rollback, native secrets and more than one node;
+  // `shipyard:target: container` runs the same services on one plain Docker host.
+  target: "swarm",
   pinning: "digest",
   retainData: true,
   restart: "on-failure",

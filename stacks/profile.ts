@@ -55,8 +55,17 @@ export interface Profile {
   readonly features: { readonly graph: boolean; readonly monitoring: boolean; readonly backups: boolean };
   readonly images: Readonly<Record<ServiceKey, ImageSource>>;
   readonly services: Readonly<Record<ServiceKey, ServiceSettings>>;
-  /** Dev hot reload: the API's source bind-mounted into the container, and the command that watches it. */
-  readonly hotReload?: { readonly source: string; readonly target: string; readonly command: readonly string[] };
+  /**
+   * Dev hot reload: the API runs an image built from `buildTarget` with its source bind-mounted and
+   * a watcher command. The promotable image (the runtime build) is still built and exported, so
+   * what prod receives is the image CI and a hot-reload-off dev run exercise.
+   */
+  readonly hotReload?: {
+    readonly source: string;
+    readonly target: string;
+    readonly command: readonly string[];
+    readonly buildTarget: string;
+  };
   readonly backup: { readonly intervalMinutes: number; readonly retention: number };
   /** Labels on every container and service, e.g. `shipyard.stack`. */
   readonly labels: Readonly<Record<string, string>>;
@@ -120,7 +129,7 @@ export function buildProfile(defaults: EnvironmentDefaults, config: ShipyardConf
     },
     images,
     services,
-    hotReload: defaults.hotReload,
+    hotReload: config.hotReload === false ? undefined : defaults.hotReload,
     backup: config.backup,
     labels: { "shipyard.stack": stack },
   };
@@ -133,5 +142,5 @@ export function catalogFor(defaults: EnvironmentDefaults): Catalog {
     services[key] = { dependsOn: TOPOLOGY[key], hostPorts: defaults.services[key].hostPorts.map((p) => p.host) };
   }
   const requiredImages = SERVICE_KEYS.filter((key) => defaults.images[key] === undefined);
-  return { services, pinning: defaults.pinning, requiredImages };
+  return { services, pinning: defaults.pinning, requiredImages, defaultTarget: defaults.target, hotReload: defaults.hotReload !== undefined };
 }

@@ -67,13 +67,21 @@ export function buildSystem(profile: Profile, secrets: SuppliedSecrets = {}, opt
   const target = profile.target;
   const labels = profile.labels;
   const published = (key: ServiceKey): PortMapping[] =>
-    profile.services[key].hostPorts.map((p) => ({ containerPort: p.container, hostPort: p.host, hostAddress: profile.publishAddress }));
+    profile.services[key].hostPorts.map((p) => ({
+      containerPort: p.container,
+      hostPort: p.host,
+      // Swarm's ingress cannot bind one address (the Service refuses one); containers bind this one.
+      hostAddress: target === "swarm" ? undefined : profile.publishAddress,
+    }));
+  const swarm = target === "swarm";
   const settings = (key: ServiceKey) => ({
     memory: profile.services[key].memory,
     cpus: profile.services[key].cpus,
     restart: profile.restart,
     target,
     labels,
+    // Swarm names are global to the swarm, so they carry the stack's prefix; containers are auto-named.
+    dockerName: swarm ? `${prefix}-${key}` : undefined,
   });
   const image = (key: ServiceKey): Image => {
     const source = profile.images[key];
@@ -81,7 +89,7 @@ export function buildSystem(profile: Profile, secrets: SuppliedSecrets = {}, opt
   };
   const supplied = (key: keyof SuppliedSecrets): Secret | undefined => {
     const value = secrets[key];
-    return value === undefined ? undefined : new Secret(`${key}-password`, { value }, opts);
+    return value === undefined ? undefined : new Secret(`${key}-password`, { value, target, dockerName: `${prefix}-${key}-password` }, opts);
   };
   const volume = (name: string, holdsData = true): Volume =>
     new Volume(name, { dockerName: `${prefix}-${name}`, retainData: profile.retainData, holdsData }, opts);
@@ -109,6 +117,11 @@ export function buildSystem(profile: Profile, secrets: SuppliedSecrets = {}, opt
   for (const key of deploymentOrder(profile)) {
     const img = image(key);
     images[key] = img.reference;
+    const reload = key === "api" ? profile.hotReload : undefined;
+    const source = profile.images.api;
+    // Hot reload runs the dev stage of the same Dockerfile; the runtime image above stays the one exported.
+    const apiRuns =
+      reload && "build" in source ? new Image("api-dev", { build: { ...source.build, target: reload.buildTarget, repository: `${source.build.repository}-dev` } }, opts) : img;
     switch (key) {
       case "postgres": {
         const pgdata = volume("pgdata");
@@ -143,15 +156,15 @@ export function buildSystem(profile: Profile, secrets: SuppliedSecrets = {}, opt
         services.api = new Service(
           "api",
           {
-            image: img,
+            image: apiRuns,
             role: "app",
             replicas: profile.services.api.replicas,
             networks: [edge],
             connections: [database!, cache!],
             env: { PORT: String(API_PORT), CACHE_TTL_SECONDS: "30", LOG_LEVEL: "info", ...profile.services.api.env },
             ports: published(key),
-            bindMounts: profile.hotReload ? [{ source: profile.hotReload.source, target: profile.hotReload.target }] : [],
-            command: profile.hotReload?.command,
+            bindMounts: reload ? [{ source: reload.source, target: reload.target }] : [],
+            command: reload?.command,
             dependsOn: extraDeps(key),
             healthcheck: {
               test: ["CMD", "node", "-e", `fetch('http://127.0.0.1:${API_PORT}/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],

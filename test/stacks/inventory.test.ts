@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { evaluateStack, type Evaluation } from "../../infra/evaluate";
+import { evaluateStack, withConfig, type Evaluation } from "../../infra/evaluate";
+import { fakeSha256, readStackFile } from "../../infra/offline";
 import { envOf, labelsOf, unwrapSecret, type Registration } from "../mocks";
 import { promotedProd } from "./fixtures";
 import { containers, differences, type ContainerView } from "./view";
@@ -39,6 +40,7 @@ describe("dev stack", () => {
       "container:redis-0",
       "container:web-0",
       "image:api-build",
+      "image:api-dev-build",
       "image:web-build",
       "network:data",
       "network:edge",
@@ -47,6 +49,7 @@ describe("dev stack", () => {
       "randomPassword:postgres-password",
       "randomPassword:redis-password",
       "remoteImage:api",
+      "remoteImage:api-dev",
       "remoteImage:monitoring",
       "remoteImage:postgres",
       "remoteImage:redis",
@@ -125,14 +128,27 @@ describe("dev stack", () => {
     ]);
   });
 
-  it("builds the app images from apps/ and runs the API's watcher for hot reload", () => {
+  it("builds the app images from apps/ and runs the API's dev stage with a watcher for hot reload", () => {
     const builds = dev.registrations.filter((r) => r.type === "docker:index/image:Image");
     expect(builds.map((b) => [b.name, (b.inputs.build as { target: string }).target, b.inputs.skipPush])).toEqual([
-      ["api-build", "dev", true],
+      ["api-build", "runtime", true],
+      ["api-dev-build", "dev", true],
       ["web-build", "runtime", true],
     ]);
     const api = dev.registrations.find((r) => r.name === "api-0")!;
+    const devImage = dev.registrations.find((r) => r.type === "docker:index/remoteImage:RemoteImage" && r.name === "api-dev")!;
+    expect(api.inputs.image).toBe(`sha256:${fakeSha256(`image:${String(devImage.inputs.name)}`)}`);
     expect(api.inputs.command).toEqual(["node_modules/.bin/tsx", "watch", "--clear-screen=false", "--inspect=0.0.0.0:9229", "src/server.ts"]);
+    // What promotion copies is the runtime build, not the dev stage that ran with hot reload.
+    const runtimeImage = dev.registrations.find((r) => r.type === "docker:index/remoteImage:RemoteImage" && r.name === "api")!;
+    expect(dev.images.api).toBe(`sha256:${fakeSha256(`image:${String(runtimeImage.inputs.name)}`)}`);
+  });
+
+  it("runs the runtime image without bind mount or watcher when hot reload is off", async () => {
+    const plain = await evaluateStack("dev", withConfig(readStackFile("dev"), { hotReload: false }));
+    const api = plain.registrations.find((r) => r.name === "api-0")!;
+    expect([api.inputs.command, containers(plain.registrations)["api-0"]!.mounts, api.inputs.image]).toEqual([undefined, ["volume:(anonymous):/run/secrets"], plain.images.api]);
+    dev = await evaluateStack("dev");
   });
 
   it("exports the URL and an immutable image reference per service", () => {
@@ -142,10 +158,10 @@ describe("dev stack", () => {
   });
 });
 
-describe("prod stack", () => {
+describe("prod stack on the container target", () => {
   let prod: Evaluation;
   beforeAll(async () => {
-    prod = await evaluateStack("prod", promotedProd());
+    prod = await evaluateStack("prod", promotedProd({ target: "container" }));
   });
 
   it("registers exactly these resources", () => {

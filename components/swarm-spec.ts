@@ -1,0 +1,134 @@
+import type * as docker from "@pulumi/docker";
+import type * as pulumi from "@pulumi/pulumi";
+import { toLabelList } from "./naming";
+import type { ServiceSpec, VolumeMount } from "./service-spec";
+import { parseSize } from "./units";
+
+/** A file delivered through a Swarm config (the swarm counterpart of a container upload). */
+export interface SwarmConfigRef {
+  readonly id: pulumi.Input<string>;
+  readonly name: pulumi.Input<string>;
+  readonly path: string;
+}
+
+/** What a swarm service needs beyond the resolved spec. */
+export interface SwarmParts {
+  readonly imageReference: pulumi.Input<string>;
+  readonly command?: readonly string[];
+  readonly entrypoint?: readonly string[];
+  readonly volumes: readonly VolumeMount[];
+  readonly configs: readonly SwarmConfigRef[];
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * A tmpfs option string (`"rw,noexec,nosuid,size=64m,uid=70"`) as a Swarm tmpfs mount. Swarm takes
+ * only size and mode; Docker mounts tmpfs noexec,nosuid,nodev by default, and since it cannot set an
+ * owner, the mode is 1777 so the service's user can write.
+ */
+export function swarmTmpfs(target: string, options: string): { type: string; target: string; tmpfsOptions: { sizeBytes?: number; mode: number } } {
+  const size = options
+    .split(",")
+    .map((o) => /^size=(.+)$/.exec(o.trim())?.[1])
+    .find((v) => v !== undefined);
+  const parsed = size === undefined ? undefined : parseSize(size);
+  const sizeBytes = parsed !== undefined && "bytes" in parsed ? parsed.bytes : undefined;
+  return { type: "tmpfs", target, tmpfsOptions: { ...(sizeBytes !== undefined ? { sizeBytes } : {}), mode: 0o1777 } };
+}
+
+/** Seconds Swarm should watch a new task before calling an update step good: start period + interval × retries. */
+export function monitorSeconds(spec: ServiceSpec): number {
+  return spec.waitTimeoutSeconds - 30;
+}
+
+/**
+ * The `docker.Service` inputs for a service on the swarm target.
+ *
+ * Rolling updates one task at a time, 10 s apart, new task first for stateless services, rolled
+ * back on failure; `convergeConfig` makes `pulumi up` wait for (and fail on) the rollout instead of
+ * returning while Swarm pauses it. Resources in bytes and nano-CPUs from the same strings the
+ * container target uses.
+ */
+export function swarmServiceArgs(spec: ServiceSpec, parts: SwarmParts): docker.ServiceArgs {
+  const monitor = `${monitorSeconds(spec)}s`;
+  const update = {
+    parallelism: 1,
+    delay: "10s",
+    order: spec.updateOrder,
+    failureAction: "rollback",
+    monitor,
+    maxFailureRatio: "0",
+  };
+  const labels = toLabelList({
+    ...parts.labels,
+    "shipyard.service": spec.name,
+    "shipyard.role": spec.role,
+    "shipyard.stateful": String(spec.stateful),
+  });
+  return {
+    name: spec.dockerName,
+    labels,
+    mode: { replicated: { replicas: spec.replicas } },
+    taskSpec: {
+      containerSpec: {
+        image: parts.imageReference,
+        commands: parts.entrypoint ? [...parts.entrypoint] : undefined,
+        args: parts.command ? [...parts.command] : undefined,
+        env: { ...spec.env },
+        user: spec.user.spec,
+        readOnly: spec.readOnlyRootFilesystem,
+        capDrops: ["ALL"],
+        capAdds: [...spec.capAdd],
+        init: true,
+        stopGracePeriod: `${spec.stopGraceSeconds}s`,
+        healthcheck: {
+          tests: [...spec.healthcheck.test],
+          interval: spec.healthcheck.interval,
+          timeout: spec.healthcheck.timeout,
+          retries: spec.healthcheck.retries,
+          startPeriod: spec.healthcheck.startPeriod,
+        },
+        mounts: [
+          ...parts.volumes.map((v) => ({ type: "volume", source: v.volume.volumeName, target: v.path, readOnly: v.readOnly ?? false })),
+          ...Object.keys(spec.tmpfs)
+            .sort()
+            .map((target) => swarmTmpfs(target, spec.tmpfs[target]!)),
+        ],
+        secrets: spec.secrets.map((s) => ({
+          secretId: s.secret.swarmSecret!.id,
+          secretName: s.secret.swarmSecret!.name,
+          fileName: s.secret.path,
+          fileUid: spec.user.uid,
+          fileGid: spec.user.gid,
+          fileMode: 0o400,
+        })),
+        configs: parts.configs.map((c) => ({
+          configId: c.id,
+          configName: c.name,
+          fileName: c.path,
+          fileUid: spec.user.uid,
+          fileGid: spec.user.gid,
+          fileMode: 0o444,
+        })),
+        labels,
+      },
+      resources: { limits: { memoryBytes: spec.memoryBytes, nanoCpus: spec.nanoCpus } },
+      restartPolicy:
+        spec.restart === "on-failure"
+          ? { condition: "on-failure", maxAttempts: spec.maxRetries, delay: "5s", window: "120s" }
+          : { condition: "any", delay: "5s", window: "120s" },
+      logDriver: { name: "json-file", options: { "max-size": spec.logging.maxSize, "max-file": String(spec.logging.maxFiles) } },
+      networksAdvanceds: spec.networks.map((n) => ({ name: n.network.networkName, aliases: [...n.aliases] })),
+      placement: spec.placement.length > 0 ? { constraints: [...spec.placement] } : undefined,
+    },
+    updateConfig: update,
+    rollbackConfig: { ...update, delay: "0s", failureAction: "pause" },
+    // Without this the provider returns as soon as Swarm accepts the spec, even if the rollout then
+    // pauses or rolls back (research/reliability.md, F12).
+    convergeConfig: { delay: "7s", timeout: `${spec.replicas * (spec.waitTimeoutSeconds + 10) + 60}s` },
+    endpointSpec: {
+      mode: "vip",
+      ports: spec.ports.map((p) => ({ targetPort: p.containerPort, publishedPort: p.hostPort, protocol: p.protocol, publishMode: "ingress" })),
+    },
+  };
+}
