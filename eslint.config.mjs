@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier";
 
 export default defineConfig(
-  { ignores: ["node_modules/", "**/dist/", ".pulumi-state/", "coverage/", "apps/", "**/*.mjs"] },
+  { ignores: ["node_modules/", "**/dist/", ".pulumi-state/", "coverage/", "apps/", "**/*.mjs", "**/*.mts"] },
   eslint.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

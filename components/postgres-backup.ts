@@ -33,6 +33,11 @@ export interface PostgresBackupArgs {
 }
 
 const ASSETS = path.join(__dirname, "assets");
+/**
+ * Where dumps are written. A directory the postgres image already owns (uid 70, mode 1777), so the
+ * fresh volume mounted there inherits writable ownership; a new path would be created root-owned.
+ */
+export const BACKUP_DIR = "/var/lib/postgresql/data";
 /** Where the scripts are mounted in the backup container. */
 export const BACKUP_SCRIPT = "/run/config/backup.sh";
 export const RESTORE_SCRIPT = "/run/config/restore.sh";
@@ -69,13 +74,13 @@ export class PostgresBackup extends pulumi.ComponentResource {
         target: args.target,
         user: POSTGRES_UID,
         command: ["sh", BACKUP_SCRIPT],
-        env: { BACKUP_INTERVAL_MINUTES: String(intervalMinutes), BACKUP_RETENTION: String(retention) },
+        env: { BACKUP_DIR, BACKUP_INTERVAL_MINUTES: String(intervalMinutes), BACKUP_RETENTION: String(retention) },
         files: [
           { path: BACKUP_SCRIPT, content: fs.readFileSync(path.join(ASSETS, "postgres-backup.sh"), "utf8") },
           { path: RESTORE_SCRIPT, content: fs.readFileSync(path.join(ASSETS, "postgres-restore.sh"), "utf8") },
         ],
         connections: [args.database],
-        volumes: [{ volume: args.volume, path: "/backups" }],
+        volumes: [{ volume: args.volume, path: BACKUP_DIR }],
         healthcheck: {
           test: ["CMD-SHELL", `test -f /tmp/last-success && [ $(( $(date -u +%s) - $(cat /tmp/last-success) )) -lt ${maxAgeSeconds} ]`],
           interval: "30s",
@@ -86,7 +91,8 @@ export class PostgresBackup extends pulumi.ComponentResource {
         memory: "128m",
         cpus: "0.25",
         restart: args.restart,
-        labels: args.labels,
+        // Policy (SHIP-6) checks every data volume is named by a backup job.
+        labels: { ...args.labels, "shipyard.backup-of": args.database.volume.dockerName },
         dockerName: args.target === "swarm" ? (args.dockerName ?? name) : undefined,
       },
       { parent: this },

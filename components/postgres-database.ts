@@ -66,12 +66,15 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Connec
 
   readonly service: Service;
   readonly password: Secret;
+  /** The volume holding the cluster, for backups to name. */
+  readonly volume: Volume;
   readonly database: string;
   readonly user: string;
   readonly connection: Connection;
 
   constructor(name: string, args: PostgresDatabaseArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(PostgresDatabase.TYPE, name, {}, opts);
+    this.volume = args.volume;
     this.database = args.database ?? "app";
     this.user = args.user ?? "app";
     this.password = args.password ?? new Secret(`${name}-password`, { target: args.target, dockerName: `${args.dockerName ?? name}-password` }, { parent: this });

@@ -12,7 +12,7 @@ import type { Volume } from "./volume";
 export type ServiceRole = "app" | "proxy" | "database" | "cache" | "graph" | "monitoring" | "backup";
 
 /** Roles whose loss or replacement puts data at risk. */
-export const STATEFUL_ROLES: readonly ServiceRole[] = ["database", "cache", "graph", "monitoring"];
+export const STATEFUL_ROLES: readonly ServiceRole[] = ["database", "cache", "graph", "monitoring", "backup"];
 
 export interface PortMapping {
   /** The port the process listens on inside the container. */
@@ -370,9 +370,9 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
   }
 
   const logging = { maxSize: args.logging?.maxSize ?? "10m", maxFiles: args.logging?.maxFiles ?? 3 };
-  // A size as json-file takes it; not parseMemory, whose 6m floor is for container memory.
-  const logSize = /^(\d+(?:\.\d+)?)\s*(?:b|[kmg](?:i?b)?)$/i.exec(logging.maxSize.trim());
-  if (!logSize || Number(logSize[1]) <= 0) fail("logging.maxSize", `must be a size such as "10m", got ${JSON.stringify(logging.maxSize)}`);
+  // A size, not a memory limit: parseMemory's 6m floor would refuse "1m".
+  const logSize = parseSize(logging.maxSize);
+  if ("error" in logSize || logSize.bytes <= 0) fail("logging.maxSize", `must be a size such as "10m", got ${JSON.stringify(logging.maxSize)}`);
   if (!Number.isInteger(logging.maxFiles) || logging.maxFiles < 1) fail("logging.maxFiles", `must be an integer ≥ 1, got ${logging.maxFiles}`);
 
   const hc = args.healthcheck;

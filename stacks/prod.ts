@@ -12,7 +12,9 @@ export const PROD: EnvironmentDefaults = {
   pinning: "digest",
   retainData: true,
   restart: "on-failure",
-  features: { graph: true, monitoring: true, backups: true },
+  // Neo4j Community can only be dumped offline, so prod has no backup for it and leaves it off
+  // until it gets one; `features.graph: true` deploys it, and the audit's SHIP-6 then says why not.
+  features: { graph: false, monitoring: true, backups: true },
   images: {
     // Promotion writes these (npm run promote -- --from dev --to prod).
     api: undefined,

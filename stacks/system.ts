@@ -207,7 +207,8 @@ export function buildSystem(profile: Profile, secrets: SuppliedSecrets = {}, opt
         );
         break;
       case "monitoring": {
-        const tsdb = volume("prometheus-data");
+        // Metrics history: kept (protected, retained) but not backed up; scraping rebuilds it.
+        const tsdb = volume("prometheus-data", false);
         volumes.push(tsdb);
         services.monitoring = new Prometheus(
           "monitoring",
@@ -217,7 +218,8 @@ export function buildSystem(profile: Profile, secrets: SuppliedSecrets = {}, opt
         break;
       }
       case "backup": {
-        const backups = volume("pg-backups");
+        // The dumps themselves: kept, not backed up again; copy them off the host (README, "Data").
+        const backups = volume("pg-backups", false);
         volumes.push(backups);
         services.backup = new PostgresBackup(
           "backup",

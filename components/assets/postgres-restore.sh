@@ -1,16 +1,16 @@
 #!/bin/sh
-# Restores one dump from /backups into the database: `restore.sh [file]`, newest dump by default.
+# Restores one dump from $BACKUP_DIR into the database: `restore.sh [file]`, newest dump by default.
 # Objects in the dump are dropped and re-created (--clean --if-exists); other objects are kept.
 set -eu
 
-file="${1:-$(ls -1t /backups/*.dump 2>/dev/null | head -n 1)}"
+file="${1:-$(ls -1t "$BACKUP_DIR"/*.dump 2>/dev/null | head -n 1)}"
 case "$file" in
   /*) ;;
-  *) file="/backups/$file" ;;
+  *) file="$BACKUP_DIR/$file" ;;
 esac
 if [ ! -f "$file" ]; then
   echo "no such backup: $file; available:" >&2
-  ls -1t /backups >&2
+  ls -1t "$BACKUP_DIR" >&2
   exit 1
 fi
 

@@ -83,7 +83,7 @@ describe("Service on swarm", () => {
     const secret = new Secret("token", { target: "swarm", dockerName: "prod-token" });
     new Service("svc", { ...base("swarm"), replicas: 2, secrets: [{ secret, env: "TOKEN_FILE" }], ports: [{ containerPort: 8080, hostPort: 18080 }] });
     await settle();
-    const inputs = child(SWARM_SERVICE, "svc").inputs as Record<string, unknown>;
+    const inputs = child(SWARM_SERVICE, "svc").inputs;
     const secretName = (inputs.taskSpec as { containerSpec: { secrets: { secretName: string }[] } }).containerSpec.secrets[0]!.secretName;
     expect(secretName).toMatch(/^prod-token-[a-f0-9]{12}$/);
     expect(inputs).toEqual({

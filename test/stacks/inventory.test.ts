@@ -170,7 +170,6 @@ describe("prod stack on the container target", () => {
       "container:api-1",
       "container:api-2",
       "container:backup-0",
-      "container:graph-0",
       "container:monitoring-0",
       "container:postgres-0",
       "container:redis-0",
@@ -178,21 +177,22 @@ describe("prod stack on the container target", () => {
       "network:data",
       "network:edge",
       "providers:docker",
-      "randomPassword:graph-password",
       "randomPassword:postgres-password",
       "randomPassword:redis-password",
       "remoteImage:api",
       "remoteImage:backup",
-      "remoteImage:graph",
       "remoteImage:monitoring",
       "remoteImage:postgres",
       "remoteImage:redis",
       "remoteImage:web",
-      "volume:graph-data",
       "volume:pg-backups",
       "volume:pgdata",
       "volume:prometheus-data",
     ]);
+  });
+
+  it("leaves the graph off: Neo4j Community has no online backup, so prod deploys it only on request", () => {
+    expect(prod.outputs.summary.services.graph).toBeUndefined();
   });
 
   it("publishes only the web, and protects and retains every data volume", () => {
@@ -201,15 +201,14 @@ describe("prod stack on the container target", () => {
     const volumes = prod.registrations.filter((r) => r.type === "docker:index/volume:Volume");
     expect(volumes.map((v) => [v.name, v.options.protect, v.options.retainOnDelete, labelsOf(v)["shipyard.data"]])).toEqual([
       ["pgdata", true, true, "true"],
-      ["graph-data", true, true, "true"],
-      ["prometheus-data", true, true, "true"],
-      ["pg-backups", true, true, "true"],
+      ["prometheus-data", true, true, "false"],
+      ["pg-backups", true, true, "false"],
     ]);
   });
 
   it("runs only digest-pinned images", () => {
     const refs = prod.registrations.filter((r) => r.type === "docker:index/remoteImage:RemoteImage").map((r) => String(r.inputs.name));
-    expect(refs).toHaveLength(7);
+    expect(refs).toHaveLength(6);
     for (const ref of refs) expect(ref).toMatch(/(^sha256:|@sha256:)[a-f0-9]{64}$/);
   });
 
@@ -237,7 +236,6 @@ describe("prod stack on the container target", () => {
       `api.ports: ["127.0.0.1:9229->9229"] → []`,
       `api.replicas: 1 → 3`,
       `backup: added`,
-      `graph: added`,
       `monitoring.memoryMb: 256 → 512`,
       `postgres.memoryMb: 512 → 1024`,
       `postgres.networks: ["data as postgres","host-access as postgres"] → ["data as postgres"]`,

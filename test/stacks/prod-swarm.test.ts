@@ -32,11 +32,11 @@ function swarmServices(e: Evaluation): Record<string, SwarmInputs> {
   return result;
 }
 
-describe("prod on swarm (the default target)", () => {
+describe("prod on swarm (the default target), graph on", () => {
   let prod: Evaluation;
   let services: Record<string, SwarmInputs>;
   beforeAll(async () => {
-    prod = await evaluateStack("prod", promotedProd());
+    prod = await evaluateStack("prod", promotedProd({ features: { graph: true, monitoring: true, backups: true } }));
     services = swarmServices(prod);
   });
 

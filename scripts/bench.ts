@@ -1,0 +1,93 @@
+/**
+ * `npm run bench`: evaluates generated systems of 10, 50 and 200 services under Pulumi mocks and
+ * prints wall time and peak memory per size. Each size runs in its own process, so peak RSS is
+ * that size's alone. Target: 200 services in under 2 s and 300 MB, growing linearly.
+ */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { Image } from "../components/image";
+import { Network } from "../components/network";
+import { Secret } from "../components/secret";
+import { Service } from "../components/service";
+import { Volume } from "../components/volume";
+import { installMocks, registered, settle } from "../infra/offline";
+
+const SIZES = [10, 50, 200];
+const TARGET = { seconds: 2, megabytes: 300, services: 200 };
+
+interface Sample {
+  readonly services: number;
+  readonly resources: number;
+  readonly seconds: number;
+  readonly peakMb: number;
+}
+
+async function measure(size: number): Promise<Sample> {
+  // Components create nothing when imported, so the mocks only need to exist before the first `new`.
+  installMocks("bench");
+
+  // The Pulumi SDK records a stack trace for every internal promise (runtime/debuggable.js, for its
+  // leak report), and tsx turns on source-mapped traces, which makes each capture cost milliseconds.
+  // Those traces are debugging aids of the loader and SDK, not work the program does: leave them out.
+  process.setSourceMapsEnabled(false);
+  Error.stackTraceLimit = 0;
+  const started = process.hrtime.bigint();
+  const networks = [new Network("edge", { tier: "edge" }), new Network("data", { tier: "data", internal: true })];
+  const image = new Image("app", { ref: `app@sha256:${"0".repeat(64)}` });
+  let previous: Service | undefined;
+  for (let i = 0; i < size; i++) {
+    // Every fifth service holds data with a secret, like a database; the rest are stateless apps.
+    const stateful = i % 5 === 0;
+    previous = new Service(`svc-${i}`, {
+      image,
+      role: stateful ? "database" : "app",
+      networks: stateful ? [networks[1]!] : networks,
+      volumes: stateful ? [{ volume: new Volume(`svc-${i}-data`), path: "/data" }] : [],
+      secrets: stateful ? [{ secret: new Secret(`svc-${i}-password`), env: "PASSWORD_FILE" }] : [],
+      env: { INDEX: String(i) },
+      dependsOn: previous && i % 10 !== 0 ? [previous] : [],
+      healthcheck: { test: ["CMD", "true"] },
+      replicas: stateful ? 1 : 2,
+    });
+  }
+  await settle();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { services: size, resources: registered().length, seconds, peakMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+function runChild(size: number): Sample {
+  const result = spawnSync(process.execPath, [...process.execArgv, __filename, "--size", String(size)], {
+    cwd: path.resolve(__dirname, ".."),
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`bench for ${size} services failed:\n${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split("\n").pop()!) as Sample;
+}
+
+function table(samples: readonly Sample[]): string {
+  const rows = [["services", "resources", "wall time (s)", "peak RSS (MB)", "ms / service"]];
+  for (const s of samples) {
+    rows.push([String(s.services), String(s.resources), s.seconds.toFixed(3), s.peakMb.toFixed(0), ((s.seconds * 1000) / s.services).toFixed(2)]);
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => r.map((cell, c) => cell.padStart(widths[c]!)).join("  ")).join("\n");
+}
+
+async function main(): Promise<void> {
+  const sizeFlag = process.argv.indexOf("--size");
+  if (sizeFlag !== -1) {
+    console.log(JSON.stringify(await measure(Number(process.argv[sizeFlag + 1]))));
+    return;
+  }
+  const samples = SIZES.map(runChild);
+  console.log(table(samples));
+  const largest = samples.find((s) => s.services === TARGET.services)!;
+  const ok = largest.seconds < TARGET.seconds && largest.peakMb < TARGET.megabytes;
+  console.log(
+    `\n${TARGET.services} services: ${largest.seconds.toFixed(2)} s and ${largest.peakMb.toFixed(0)} MB ` +
+      `(target < ${TARGET.seconds} s and < ${TARGET.megabytes} MB): ${ok ? "met" : "MISSED"}`,
+  );
+  process.exitCode = ok ? 0 : 1;
+}
+
+void main();

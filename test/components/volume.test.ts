@@ -1,0 +1,83 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { Volume } from "../../components/volume";
+import { VOLUME, child, expectThrowsExactly, promiseOf, resetRegistrations, settle } from "../mocks";
+
+const DNS_RULE =
+  "must be a DNS label (lower-case letters, digits and '-', 1-63 characters, no leading or trailing '-')";
+
+describe("Volume", () => {
+  beforeEach(async () => {
+    // Registrations a previous test left pending land before the reset, not in this test.
+    await settle();
+    resetRegistrations();
+  });
+
+  it("registers a local volume named after the component that is protected and retained", async () => {
+    const volume = new Volume("vol-default");
+    await settle();
+
+    const registration = child(VOLUME, "vol-default");
+    expect(registration.inputs).toEqual({
+      name: "vol-default",
+      driver: "local",
+      labels: [
+        { label: "shipyard.data", value: "true" },
+        { label: "shipyard.volume", value: "vol-default" },
+      ],
+    });
+    expect(registration.options).toEqual({
+      protect: true,
+      retainOnDelete: true,
+      deleteBeforeReplace: false,
+      dependencies: [],
+    });
+    expect(registration.parent).toBe("urn:pulumi:dev::shipyard::shipyard:components:Volume::vol-default");
+    expect(await promiseOf(volume.volumeName)).toBe("vol-default");
+    expect([volume.dockerName, volume.retainData, volume.holdsData]).toEqual(["vol-default", true, true]);
+  });
+
+  it("neither protects nor retains a volume with retainData false", async () => {
+    const volume = new Volume("vol-scratch", { retainData: false });
+    await settle();
+
+    expect(child(VOLUME, "vol-scratch").options).toEqual({
+      protect: false,
+      retainOnDelete: false,
+      deleteBeforeReplace: false,
+      dependencies: [],
+    });
+    expect(volume.retainData).toBe(false);
+  });
+
+  it("labels a volume that holds no data, under its own Docker name with extra labels", async () => {
+    const volume = new Volume("vol-cache", {
+      dockerName: "shipyard-cache",
+      holdsData: false,
+      labels: { team: "core", "shipyard.data": "true" },
+    });
+    await settle();
+
+    expect(child(VOLUME, "vol-cache").inputs).toEqual({
+      name: "shipyard-cache",
+      driver: "local",
+      labels: [
+        { label: "shipyard.data", value: "false" },
+        { label: "shipyard.volume", value: "vol-cache" },
+        { label: "team", value: "core" },
+      ],
+    });
+    expect(await promiseOf(volume.volumeName)).toBe("shipyard-cache");
+    expect(volume.holdsData).toBe(false);
+  });
+
+  it("rejects a component name that is not a DNS label when no dockerName is given", () => {
+    expectThrowsExactly(() => new Volume("Data"), `Volume "Data": \`dockerName\` ${DNS_RULE}, got "Data"`);
+  });
+
+  it("rejects a dockerName that is not a DNS label", () => {
+    expectThrowsExactly(
+      () => new Volume("vol-bad", { dockerName: "pg_data" }),
+      `Volume "vol-bad": \`dockerName\` ${DNS_RULE}, got "pg_data"`,
+    );
+  });
+});
