@@ -4,10 +4,10 @@
  * missing folder, pulumi/pulumi#15841) and the stack created on first use.
  */
 import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { listStacks } from "../infra/offline";
+import { ensureDevPassphrase, pulumiEnv, stateDir } from "./pulumi-env";
 
 const ROOT = path.resolve(__dirname, "..");
 const COMMANDS = {
@@ -28,15 +28,6 @@ function pulumi(args: readonly string[], env: NodeJS.ProcessEnv): number {
   return result.status ?? 1;
 }
 
-function devPassphraseFile(): string {
-  const file = path.join(ROOT, ".pulumi-state", "dev.passphrase");
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
-  }
-  return file;
-}
-
 function main(): void {
   const [command, stack, ...rest] = process.argv.slice(2);
   if (command === undefined || !(command in COMMANDS)) fail(`usage: tsx scripts/pulumi.ts <${Object.keys(COMMANDS).join("|")}> <stack> [flags]`);
@@ -44,14 +35,12 @@ function main(): void {
   if (stack === undefined || stack.startsWith("-")) fail(`name the stack: npm run ${command} -- <stack>; stacks here: ${stacks.join(", ")}`);
   if (!stacks.includes(stack)) fail(`no Pulumi.${stack}.yaml; stacks here: ${stacks.join(", ")} (copy one and set shipyard:environment)`);
 
-  const env = { ...process.env };
-  if (env.PULUMI_BACKEND_URL === undefined) fs.mkdirSync(path.join(ROOT, ".pulumi-state"), { recursive: true });
-  if (env.PULUMI_CONFIG_PASSPHRASE === undefined && env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined) {
+  if (!process.env.PULUMI_BACKEND_URL) fs.mkdirSync(stateDir(ROOT), { recursive: true });
+  if (process.env.PULUMI_CONFIG_PASSPHRASE === undefined && process.env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined) {
     if (stack !== "dev") fail("set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE): it encrypts this stack's secrets");
-    // dev's secrets are generated and disposable: a random passphrase kept beside the local state
-    // (git-ignored) lets the first `npm run up -- dev` run with nothing typed in.
-    env.PULUMI_CONFIG_PASSPHRASE_FILE = devPassphraseFile();
+    ensureDevPassphrase(ROOT);
   }
+  const env = { ...process.env, ...pulumiEnv(stack, process.env, ROOT) };
   if (pulumi(["stack", "select", stack, "--create"], env) !== 0) process.exit(1);
   const args: string[] = [...COMMANDS[command as keyof typeof COMMANDS]];
   if (command !== "preview" && process.env.CI === "true") args.push("--yes");

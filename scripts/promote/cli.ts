@@ -12,7 +12,8 @@ import {
 } from "@pulumi/pulumi/automation";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parsePromoteArgs, pulumiEnv, stateDir, UsageError, USAGE, type PromoteArgs } from "./options";
+import { pulumiEnv, stateDir } from "../pulumi-env";
+import { parsePromoteArgs, UsageError, USAGE, type PromoteArgs } from "./options";
 import { planPromotion, renderPlan } from "./plan";
 
 /** The repository root: the folder with Pulumi.yaml and the Pulumi.<stack>.yaml files. */

@@ -1,6 +1,4 @@
-/** The promote command line and the environment its Pulumi commands run in. */
-import * as fs from "node:fs";
-import * as path from "node:path";
+/** The promote command line. */
 
 export const USAGE = `usage: npm run promote -- --from <stack> --to <stack> [--dry-run]
 
@@ -82,29 +80,4 @@ export function parsePromoteArgs(argv: readonly string[]): PromoteArgs | "help" 
   if (from === to)
     throw new UsageError(`--from and --to are both ${from}; promotion copies between two stacks`);
   return { from, to, dryRun };
-}
-
-/** The project-local state folder Pulumi.yaml's `backend.url` points at. */
-export function stateDir(root: string): string {
-  return path.join(root, ".pulumi-state");
-}
-
-/**
- * Environment for the Pulumi commands on `stack`: the project-local file backend unless
- * PULUMI_BACKEND_URL already names one, and for `dev` the generated passphrase file that
- * `npm run up -- dev` keeps beside the state when no passphrase is set (scripts/pulumi.ts).
- */
-export function pulumiEnv(stack: string, env: NodeJS.ProcessEnv, root: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  if (!env.PULUMI_BACKEND_URL) vars.PULUMI_BACKEND_URL = `file://${stateDir(root)}`;
-  const devPassphrase = path.join(stateDir(root), "dev.passphrase");
-  if (
-    stack === "dev" &&
-    env.PULUMI_CONFIG_PASSPHRASE === undefined &&
-    env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined &&
-    fs.existsSync(devPassphrase)
-  ) {
-    vars.PULUMI_CONFIG_PASSPHRASE_FILE = devPassphrase;
-  }
-  return vars;
 }

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parsePromoteArgs, pulumiEnv, UsageError, type PromoteArgs } from "../../scripts/promote/options";
+import { parsePromoteArgs, UsageError, type PromoteArgs } from "../../scripts/promote/options";
+import { pulumiEnv } from "../../scripts/pulumi-env";
 
 describe("parsePromoteArgs", () => {
   it.each<[string[], PromoteArgs | "help"]>([
