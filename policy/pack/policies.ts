@@ -147,7 +147,17 @@ export function policyFor(rule: Rule): StackValidationPolicy {
     remediationSteps: rule.gap ?? rule.fix,
     configSchema: CONFIG_SCHEMA,
     validateStack: (args, reportViolation) => {
-      const ctx = contextFrom(args.getConfig<PackConfig>(), parseStackConfig(process.env["PULUMI_CONFIG"]));
+      const packConfig = args.getConfig<PackConfig>();
+      const stackConfig = parseStackConfig(process.env["PULUMI_CONFIG"]);
+      // prod's default target is swarm without saying so in its stack file: a stack that registers
+      // Swarm services is on swarm unless config says otherwise.
+      const onSwarm = args.resources.some((r) => r.type === "docker:index/service:Service");
+      const ctx = contextFrom(
+        packConfig.target === undefined && stackConfig[STACK_CONFIG_KEYS.target] === undefined && onSwarm
+          ? { ...packConfig, target: "swarm" }
+          : packConfig,
+        stackConfig,
+      );
       if (rule.appliesTo !== undefined && !rule.appliesTo.includes(ctx.target)) {
         args.notApplicable(
           `applies to the ${rule.appliesTo.join(", ")} target only, this stack is ${ctx.target}`,

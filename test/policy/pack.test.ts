@@ -137,8 +137,14 @@ describe("policy pack wiring", () => {
 
   it("marks the swarm gap not applicable on the container target", () => {
     expect(() =>
-      policy("cis-5.26-swarm").validateStack(stackArgs([policyResource(SERVICE, "api", {})]), vi.fn()),
+      policy("cis-5.26-swarm").validateStack(stackArgs([policyResource(CONTAINER, "api-0", SAFE_CONTAINER)]), vi.fn()),
     ).toThrow(NotApplicable);
+  });
+
+  it("takes a stack that registers Swarm services to be on swarm when no config names the target", () => {
+    const report = vi.fn();
+    void policy("cis-5.26-swarm").validateStack(stackArgs([policyResource(SERVICE, "api", {})]), report);
+    expect(report).toHaveBeenCalledTimes(1);
   });
 
   it("takes the environment from the policy config", () => {
