@@ -20,11 +20,20 @@ interface Sample {
   readonly resources: number;
   readonly seconds: number;
   readonly peakMb: number;
+  /** Heap the evaluation holds once every resource is constructed (all registrations in flight). */
+  readonly liveHeapMb: number;
+}
+
+/** Live heap after a full collection (the child runs with --expose-gc). */
+function liveHeapMb(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed / 1024 / 1024;
 }
 
 async function measure(size: number): Promise<Sample> {
   // Components create nothing when imported, so the mocks only need to exist before the first `new`.
   installMocks("bench");
+  const baseline = liveHeapMb();
 
   // The Pulumi SDK records a stack trace for every internal promise (runtime/debuggable.js, for its
   // leak report), and tsx turns on source-mapped traces, which makes each capture cost milliseconds.
@@ -50,13 +59,17 @@ async function measure(size: number): Promise<Sample> {
       replicas: stateful ? 1 : 2,
     });
   }
+  const constructed = process.hrtime.bigint();
+  const inFlight = liveHeapMb() - baseline;
+  // The collection above is measurement, not evaluation: leave its time out.
+  const measuring = process.hrtime.bigint() - constructed;
   await settle();
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { services: size, resources: registered().length, seconds, peakMb: process.resourceUsage().maxRSS / 1024 };
+  const seconds = Number(process.hrtime.bigint() - started - measuring) / 1e9;
+  return { services: size, resources: registered().length, seconds, peakMb: process.resourceUsage().maxRSS / 1024, liveHeapMb: inFlight };
 }
 
 function runChild(size: number): Sample {
-  const result = spawnSync(process.execPath, [...process.execArgv, __filename, "--size", String(size)], {
+  const result = spawnSync(process.execPath, [...process.execArgv, "--expose-gc", __filename, "--size", String(size)], {
     cwd: path.resolve(__dirname, ".."),
     encoding: "utf8",
   });
@@ -65,9 +78,17 @@ function runChild(size: number): Sample {
 }
 
 function table(samples: readonly Sample[]): string {
-  const rows = [["services", "resources", "wall time (s)", "peak RSS (MB)", "ms / service"]];
+  const rows = [["services", "resources", "wall time (s)", "peak RSS (MB)", "heap in flight (MB)", "ms / service", "heap MB / service"]];
   for (const s of samples) {
-    rows.push([String(s.services), String(s.resources), s.seconds.toFixed(3), s.peakMb.toFixed(0), ((s.seconds * 1000) / s.services).toFixed(2)]);
+    rows.push([
+      String(s.services),
+      String(s.resources),
+      s.seconds.toFixed(3),
+      s.peakMb.toFixed(0),
+      s.liveHeapMb.toFixed(0),
+      ((s.seconds * 1000) / s.services).toFixed(2),
+      (s.liveHeapMb / s.services).toFixed(2),
+    ]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((cell, c) => cell.padStart(widths[c]!)).join("  ")).join("\n");
