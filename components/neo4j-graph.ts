@@ -2,12 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Image } from "./image";
 import type { Network } from "./network";
 import { Secret } from "./secret";
-import { Service, type Connectable, type Connection, type RestartPolicy } from "./service";
-import type { Target } from "./target";
+import { presetSecret, presetServiceArgs, type PresetArgs } from "./preset";
+import { Service, type Connectable, type Connection } from "./service";
 import { formatMemory, parseMemory } from "./units";
 import type { Volume } from "./volume";
 
-export interface Neo4jGraphArgs {
+export interface Neo4jGraphArgs extends PresetArgs {
   /** A `neo4j:<version>` image. */
   readonly image: Image;
   readonly network: Network;
@@ -23,18 +23,6 @@ export interface Neo4jGraphArgs {
   readonly memory?: string;
   /** @default "1" */
   readonly cpus?: string;
-  /** @default "on-failure" */
-  readonly restart?: RestartPolicy;
-  /** @default "container" */
-  readonly target?: Target;
-  /** Labels on the service's containers. @default {} */
-  readonly labels?: Readonly<Record<string, string>>;
-  /**
-   * Swarm name of the service, and prefix of its Swarm secrets (swarm target).
-   *
-   * @default - the component name
-   */
-  readonly dockerName?: string;
 }
 
 /** The neo4j image's neo4j user and group. */
@@ -70,15 +58,14 @@ export class Neo4jGraph extends pulumi.ComponentResource implements Connectable 
     super(Neo4jGraph.TYPE, name, {}, opts);
     const memory = args.memory ?? "1g";
     const sizes = neo4jMemory(memory);
-    this.password = args.password ?? new Secret(`${name}-password`, { target: args.target, dockerName: `${args.dockerName ?? name}-password` }, { parent: this });
-    const auth = new Secret(`${name}-auth`, { value: pulumi.interpolate`neo4j/${this.password.value}`, target: args.target, dockerName: `${args.dockerName ?? name}-auth` }, { parent: this });
+    this.password = args.password ?? presetSecret(name, "password", args, this);
+    const auth = presetSecret(name, "auth", args, this, pulumi.interpolate`neo4j/${this.password.value}`);
 
     this.service = new Service(
       name,
       {
         image: args.image,
         role: "graph",
-        target: args.target,
         user: NEO4J_UID,
         env: {
           NEO4J_AUTH_FILE: auth.path,
@@ -101,9 +88,7 @@ export class Neo4jGraph extends pulumi.ComponentResource implements Connectable 
         },
         memory,
         cpus: args.cpus ?? "1",
-        restart: args.restart,
-        labels: args.labels,
-        dockerName: args.target === "swarm" ? (args.dockerName ?? name) : undefined,
+        ...presetServiceArgs(name, args),
         stopGracePeriod: "60s",
       },
       { parent: this },

@@ -4,11 +4,11 @@ import * as path from "node:path";
 import type { Image } from "./image";
 import { ComponentArgError } from "./naming";
 import { POSTGRES_UID, type PostgresDatabase } from "./postgres-database";
-import { Service, type RestartPolicy } from "./service";
-import type { Target } from "./target";
+import { presetServiceArgs, type PresetArgs } from "./preset";
+import { Service } from "./service";
 import type { Volume } from "./volume";
 
-export interface PostgresBackupArgs {
+export interface PostgresBackupArgs extends PresetArgs {
   readonly database: PostgresDatabase;
   /** The postgres image, so `pg_dump` matches the server's major version. */
   readonly image: Image;
@@ -18,18 +18,6 @@ export interface PostgresBackupArgs {
   readonly intervalMinutes?: number;
   /** Dumps to keep. @default 7 */
   readonly retention?: number;
-  /** @default "on-failure" */
-  readonly restart?: RestartPolicy;
-  /** @default "container" */
-  readonly target?: Target;
-  /** Labels on the service's containers. @default {} */
-  readonly labels?: Readonly<Record<string, string>>;
-  /**
-   * Swarm name of the service, and prefix of its Swarm secrets (swarm target).
-   *
-   * @default - the component name
-   */
-  readonly dockerName?: string;
 }
 
 const ASSETS = path.join(__dirname, "assets");
@@ -71,7 +59,6 @@ export class PostgresBackup extends pulumi.ComponentResource {
       {
         image: args.image,
         role: "backup",
-        target: args.target,
         user: POSTGRES_UID,
         command: ["sh", BACKUP_SCRIPT],
         env: { BACKUP_DIR, BACKUP_INTERVAL_MINUTES: String(intervalMinutes), BACKUP_RETENTION: String(retention) },
@@ -90,10 +77,9 @@ export class PostgresBackup extends pulumi.ComponentResource {
         },
         memory: "128m",
         cpus: "0.25",
-        restart: args.restart,
+        ...presetServiceArgs(name, args),
         // Policy (SHIP-6) checks every data volume is named by a backup job.
         labels: { ...args.labels, "shipyard.backup-of": args.database.volume.dockerName },
-        dockerName: args.target === "swarm" ? (args.dockerName ?? name) : undefined,
       },
       { parent: this },
     );

@@ -2,11 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Image } from "./image";
 import type { Network } from "./network";
 import { Secret } from "./secret";
-import { Service, type Connectable, type Connection, type NetworkAttachment, type PortMapping, type RestartPolicy } from "./service";
-import type { Target } from "./target";
+import { presetSecret, presetServiceArgs, type PresetArgs } from "./preset";
+import { Service, type Connectable, type Connection, type NetworkAttachment, type PortMapping } from "./service";
 import type { Volume } from "./volume";
 
-export interface PostgresDatabaseArgs {
+export interface PostgresDatabaseArgs extends PresetArgs {
   /** A `postgres:<version>-alpine` image (the uid below is the alpine image's `postgres` user). */
   readonly image: Image;
   /** The data-tier network consumers share with the database. */
@@ -29,24 +29,12 @@ export interface PostgresDatabaseArgs {
   readonly memory?: string;
   /** @default "1" */
   readonly cpus?: string;
-  /** @default "on-failure" */
-  readonly restart?: RestartPolicy;
   /**
    * Host ports (dev only: prod never publishes the database, CIS 5.9).
    *
    * @default []
    */
   readonly ports?: readonly PortMapping[];
-  /** @default "container" */
-  readonly target?: Target;
-  /** Labels on the service's containers. @default {} */
-  readonly labels?: Readonly<Record<string, string>>;
-  /**
-   * Swarm name of the service, and prefix of its Swarm secrets (swarm target).
-   *
-   * @default - the component name
-   */
-  readonly dockerName?: string;
 }
 
 /** The alpine postgres image's postgres user and group. */
@@ -77,14 +65,13 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Connec
     this.volume = args.volume;
     this.database = args.database ?? "app";
     this.user = args.user ?? "app";
-    this.password = args.password ?? new Secret(`${name}-password`, { target: args.target, dockerName: `${args.dockerName ?? name}-password` }, { parent: this });
+    this.password = args.password ?? presetSecret(name, "password", args, this);
 
     this.service = new Service(
       name,
       {
         image: args.image,
         role: "database",
-        target: args.target,
         user: POSTGRES_UID,
         env: {
           POSTGRES_DB: this.database,
@@ -107,9 +94,7 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Connec
         },
         memory: args.memory ?? "512m",
         cpus: args.cpus ?? "1",
-        restart: args.restart,
-        labels: args.labels,
-        dockerName: args.target === "swarm" ? (args.dockerName ?? name) : undefined,
+        ...presetServiceArgs(name, args),
         stopGracePeriod: "30s",
       },
       { parent: this },

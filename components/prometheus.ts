@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Image } from "./image";
 import type { Network } from "./network";
-import { Service, type RestartPolicy } from "./service";
+import { presetServiceArgs, type PresetArgs } from "./preset";
+import { Service } from "./service";
 import type { Target } from "./target";
 import type { Volume } from "./volume";
 
@@ -13,7 +14,7 @@ export interface ScrapeTarget {
   readonly path?: string;
 }
 
-export interface PrometheusArgs {
+export interface PrometheusArgs extends PresetArgs {
   /** A `prom/prometheus:<version>` image. */
   readonly image: Image;
   /** Networks shared with the scrape targets. */
@@ -26,18 +27,6 @@ export interface PrometheusArgs {
   readonly memory?: string;
   /** @default "0.5" */
   readonly cpus?: string;
-  /** @default "on-failure" */
-  readonly restart?: RestartPolicy;
-  /** @default "container" */
-  readonly target?: Target;
-  /** Labels on the service's containers. @default {} */
-  readonly labels?: Readonly<Record<string, string>>;
-  /**
-   * Swarm name of the service, and prefix of its Swarm secrets (swarm target).
-   *
-   * @default - the component name
-   */
-  readonly dockerName?: string;
 }
 
 /**
@@ -86,7 +75,6 @@ export class Prometheus extends pulumi.ComponentResource {
       {
         image: args.image,
         role: "monitoring",
-        target: args.target,
         user: "65534:65534",
         command: [
           `--config.file=${configPath}`,
@@ -107,9 +95,7 @@ export class Prometheus extends pulumi.ComponentResource {
         },
         memory: args.memory ?? "512m",
         cpus: args.cpus ?? "0.5",
-        restart: args.restart,
-        labels: args.labels,
-        dockerName: args.target === "swarm" ? (args.dockerName ?? name) : undefined,
+        ...presetServiceArgs(name, args),
       },
       { parent: this },
     );

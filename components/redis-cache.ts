@@ -2,11 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Image } from "./image";
 import type { Network } from "./network";
 import { Secret } from "./secret";
-import { Service, type Connectable, type Connection, type RestartPolicy } from "./service";
-import type { Target } from "./target";
+import { presetSecret, presetServiceArgs, type PresetArgs } from "./preset";
+import { Service, type Connectable, type Connection } from "./service";
 import { formatMemory, parseMemory } from "./units";
 
-export interface RedisCacheArgs {
+export interface RedisCacheArgs extends PresetArgs {
   /** A `redis:<version>-alpine` image. */
   readonly image: Image;
   readonly network: Network;
@@ -21,18 +21,6 @@ export interface RedisCacheArgs {
   readonly memory?: string;
   /** @default "0.25" */
   readonly cpus?: string;
-  /** @default "on-failure" */
-  readonly restart?: RestartPolicy;
-  /** @default "container" */
-  readonly target?: Target;
-  /** Labels on the service's containers. @default {} */
-  readonly labels?: Readonly<Record<string, string>>;
-  /**
-   * Swarm name of the service, and prefix of its Swarm secrets (swarm target).
-   *
-   * @default - the component name
-   */
-  readonly dockerName?: string;
 }
 
 /** The alpine redis image's redis user and group. */
@@ -63,21 +51,19 @@ export class RedisCache extends pulumi.ComponentResource implements Connectable 
   constructor(name: string, args: RedisCacheArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(RedisCache.TYPE, name, {}, opts);
     const memory = args.memory ?? "128m";
-    this.password = args.password ?? new Secret(`${name}-password`, { target: args.target, dockerName: `${args.dockerName ?? name}-password` }, { parent: this });
-    const conf = new Secret(
-      `${name}-conf`,
-      {
-        value: pulumi.interpolate`requirepass ${this.password.value}
+    this.password = args.password ?? presetSecret(name, "password", args, this);
+    const conf = presetSecret(
+      name,
+      "conf",
+      args,
+      this,
+      pulumi.interpolate`requirepass ${this.password.value}
 maxmemory ${redisMaxMemory(memory)}
 maxmemory-policy allkeys-lru
 save ""
 appendonly no
 protected-mode yes
 `,
-        target: args.target,
-        dockerName: `${args.dockerName ?? name}-conf`,
-      },
-      { parent: this },
     );
 
     this.service = new Service(
@@ -85,7 +71,6 @@ protected-mode yes
       {
         image: args.image,
         role: "cache",
-        target: args.target,
         user: REDIS_UID,
         command: ["redis-server", conf.path],
         secrets: [{ secret: conf }, { secret: this.password }],
@@ -101,9 +86,7 @@ protected-mode yes
         },
         memory,
         cpus: args.cpus ?? "0.25",
-        restart: args.restart,
-        labels: args.labels,
-        dockerName: args.target === "swarm" ? (args.dockerName ?? name) : undefined,
+        ...presetServiceArgs(name, args),
       },
       { parent: this },
     );

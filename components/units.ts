@@ -97,11 +97,6 @@ export function bytesToMegabytes(bytes: number): number {
   return Math.ceil(bytes / MIB);
 }
 
-/** Nano-CPUs → the decimal string `docker.Container.cpus` wants (`500000000` → `"0.5"`). */
-export function nanoCpusToString(nanoCpus: number): string {
-  return String(nanoCpus / 1e9);
-}
-
 /** Memory → the lower-case Docker shorthand used in generated settings (`536870912` → `"512m"`). */
 export function formatMemory(bytes: number): string {
   if (bytes % (1024 * MIB) === 0) return `${bytes / (1024 * MIB)}g`;

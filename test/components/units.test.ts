@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import {
   bytesToMegabytes,
   formatMemory,
-  nanoCpusToString,
   parseCpus,
   parseDuration,
   parseMemory,
@@ -85,23 +84,6 @@ describe("bytesToMegabytes", () => {
     [1, 1],
   ])("converts %i bytes to %i MB, rounding up", (bytes, mb) => {
     expect(bytesToMegabytes(bytes)).toBe(mb);
-  });
-});
-
-describe("nanoCpusToString", () => {
-  it.each([
-    [500_000_000, "0.5"],
-    [2_000_000_000, "2"],
-    [10_000_000, "0.01"],
-    [1_000_000_001, "1.000000001"],
-  ])("formats %i nano-CPUs as %j", (nanoCpus, text) => {
-    expect(nanoCpusToString(nanoCpus)).toBe(text);
-  });
-
-  it.each(["0.5", "2", "0.01", "1.25"])("round-trips %j through parseCpus", (value) => {
-    const parsed = parseCpus(value);
-    expect(parsed).toHaveProperty("nanoCpus");
-    expect(nanoCpusToString((parsed as { nanoCpus: number }).nanoCpus)).toBe(value);
   });
 });
 

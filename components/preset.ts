@@ -1,0 +1,38 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { Secret } from "./secret";
+import type { RestartPolicy, ServiceArgs } from "./service-spec";
+import type { Target } from "./target";
+
+/** The settings every preset (PostgresDatabase, RedisCache, …) hands to its Service unchanged. */
+export interface PresetArgs {
+  /** @default "on-failure" */
+  readonly restart?: RestartPolicy;
+  /** @default "container" */
+  readonly target?: Target;
+  /** Labels on the service's containers. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Swarm name of the service, and prefix of its Swarm secrets (swarm target).
+   *
+   * @default - the component name
+   */
+  readonly dockerName?: string;
+}
+
+/** The ServiceArgs a preset passes through; a Swarm name only on the swarm target. */
+export function presetServiceArgs(name: string, args: PresetArgs): Pick<ServiceArgs, "restart" | "target" | "labels" | "dockerName"> {
+  return {
+    restart: args.restart,
+    target: args.target,
+    labels: args.labels,
+    dockerName: args.target === "swarm" ? (args.dockerName ?? name) : undefined,
+  };
+}
+
+/**
+ * A secret a preset owns, `<name>-<role>`: generated unless `value` is given, and stored as a Swarm
+ * secret `<dockerName>-<role>-<hash>` on the swarm target.
+ */
+export function presetSecret(name: string, role: string, args: PresetArgs, parent: pulumi.Resource, value?: pulumi.Input<string>): Secret {
+  return new Secret(`${name}-${role}`, { value, target: args.target, dockerName: `${args.dockerName ?? name}-${role}` }, { parent });
+}
