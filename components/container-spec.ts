@@ -91,10 +91,25 @@ export function containerArgs(spec: ServiceSpec, parts: ContainerParts, index: n
       name: n.network.networkName,
       aliases: [...n.aliases, `${spec.name}-${index}`],
     })),
-    ports: spec.ports.map((p) => ({ internal: p.containerPort, external: p.hostPort, ip: p.hostAddress, protocol: p.protocol })),
+    ports: spec.ports.map((p) => ({
+      internal: p.containerPort,
+      external: p.hostPort,
+      ip: p.hostAddress,
+      protocol: p.protocol,
+    })),
     mounts: [
-      ...parts.volumes.map((v) => ({ type: "volume", source: v.volume.volumeName, target: v.path, readOnly: v.readOnly ?? false })),
-      ...parts.bindMounts.map((b) => ({ type: "bind", source: b.source, target: b.target, readOnly: b.readOnly ?? true })),
+      ...parts.volumes.map((v) => ({
+        type: "volume",
+        source: v.volume.volumeName,
+        target: v.path,
+        readOnly: v.readOnly ?? false,
+      })),
+      ...parts.bindMounts.map((b) => ({
+        type: "bind",
+        source: b.source,
+        target: b.target,
+        readOnly: b.readOnly ?? true,
+      })),
       ...uploadDirectories(spec, parts.files).map((dir) => ({ type: "volume", target: dir })),
     ],
     uploads: [...secretUploads, ...fileUploads],

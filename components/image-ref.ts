@@ -23,7 +23,9 @@ const REGISTRY = /^[A-Za-z0-9.-]+(?::\d+)?$/;
  * @returns the parts, or an error message naming what is malformed
  */
 export function parseImageRef(ref: string): ImageRef | { error: string } {
-  const bad = { error: `is not an image reference (repo[:tag][@sha256:<64 hex>] or sha256:<64 hex>), got ${JSON.stringify(ref)}` };
+  const bad = {
+    error: `is not an image reference (repo[:tag][@sha256:<64 hex>] or sha256:<64 hex>), got ${JSON.stringify(ref)}`,
+  };
   if (IMAGE_ID.test(ref)) return { name: "", digest: ref, isImageId: true };
 
   const [rest = "", digest, ...extra] = ref.split("@");
@@ -38,7 +40,8 @@ export function parseImageRef(ref: string): ImageRef | { error: string } {
   const parts = name.split("/");
   const first = parts[0] ?? "";
   // A first component with a '.' or ':' or "localhost" is a registry host, as in Docker's grammar.
-  const hasRegistry = parts.length > 1 && (first.includes(".") || first.includes(":") || first === "localhost");
+  const hasRegistry =
+    parts.length > 1 && (first.includes(".") || first.includes(":") || first === "localhost");
   if (hasRegistry && !REGISTRY.test(first)) return bad;
   const path = hasRegistry ? parts.slice(1) : parts;
   if (path.length === 0 || !path.every((p) => COMPONENT.test(p))) return bad;

@@ -47,7 +47,12 @@ export interface ImageArgs {
 /** Validates ImageArgs that can be checked before anything is created. */
 export function validateImageArgs(name: string, args: ImageArgs): void {
   if ((args.build === undefined) === (args.ref === undefined)) {
-    throw new ComponentArgError("Image", name, "build", "and `ref` are exclusive and one is required; pass exactly one");
+    throw new ComponentArgError(
+      "Image",
+      name,
+      "build",
+      "and `ref` are exclusive and one is required; pass exactly one",
+    );
   }
   if (args.ref !== undefined) {
     const problem = pinningError(args.ref, args.pinning ?? "digest");

@@ -33,7 +33,10 @@ export function neo4jMemory(memory: string): { heap: string; pageCache: string }
   const parsed = parseMemory(memory);
   if ("error" in parsed) throw new Error(`Neo4jGraph: \`memory\` ${parsed.error}`);
   const mb = Math.floor(parsed.bytes / (1024 * 1024));
-  if (mb < 512) throw new Error(`Neo4jGraph: \`memory\` must be at least "512m" for heap and page cache, got ${JSON.stringify(memory)}`);
+  if (mb < 512)
+    throw new Error(
+      `Neo4jGraph: \`memory\` must be at least "512m" for heap and page cache, got ${JSON.stringify(memory)}`,
+    );
   const toSize = (fraction: number): string => formatMemory(Math.floor(mb * fraction) * 1024 * 1024);
   return { heap: toSize(0.5), pageCache: toSize(0.25) };
 }
@@ -77,7 +80,12 @@ export class Neo4jGraph extends pulumi.ComponentResource implements Connectable 
         networks: [args.network],
         volumes: [{ volume: args.volume, path: "/data" }],
         readOnlyRootFilesystem: false,
-        deviations: [{ setting: "readOnlyRootFilesystem", reason: "the neo4j entrypoint writes conf/ and logs/ under /var/lib/neo4j at start" }],
+        deviations: [
+          {
+            setting: "readOnlyRootFilesystem",
+            reason: "the neo4j entrypoint writes conf/ and logs/ under /var/lib/neo4j at start",
+          },
+        ],
         healthcheck: {
           // bash's /dev/tcp needs no client tool in the image: healthy once Bolt accepts connections.
           test: ["CMD-SHELL", `bash -c ':> /dev/tcp/127.0.0.1/${Neo4jGraph.BOLT_PORT}'`],

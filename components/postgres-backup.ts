@@ -47,10 +47,20 @@ export class PostgresBackup extends pulumi.ComponentResource {
     const intervalMinutes = args.intervalMinutes ?? 1440;
     const retention = args.retention ?? 7;
     if (!Number.isInteger(intervalMinutes) || intervalMinutes < 5) {
-      throw new ComponentArgError("PostgresBackup", name, "intervalMinutes", `must be an integer ≥ 5, got ${intervalMinutes}`);
+      throw new ComponentArgError(
+        "PostgresBackup",
+        name,
+        "intervalMinutes",
+        `must be an integer ≥ 5, got ${intervalMinutes}`,
+      );
     }
     if (!Number.isInteger(retention) || retention < 1) {
-      throw new ComponentArgError("PostgresBackup", name, "retention", `must be an integer ≥ 1, got ${retention}`);
+      throw new ComponentArgError(
+        "PostgresBackup",
+        name,
+        "retention",
+        `must be an integer ≥ 1, got ${retention}`,
+      );
     }
     const maxAgeSeconds = intervalMinutes * 60 * 2 + 300;
 
@@ -61,15 +71,25 @@ export class PostgresBackup extends pulumi.ComponentResource {
         role: "backup",
         user: POSTGRES_UID,
         command: ["sh", BACKUP_SCRIPT],
-        env: { BACKUP_DIR, BACKUP_INTERVAL_MINUTES: String(intervalMinutes), BACKUP_RETENTION: String(retention) },
+        env: {
+          BACKUP_DIR,
+          BACKUP_INTERVAL_MINUTES: String(intervalMinutes),
+          BACKUP_RETENTION: String(retention),
+        },
         files: [
           { path: BACKUP_SCRIPT, content: fs.readFileSync(path.join(ASSETS, "postgres-backup.sh"), "utf8") },
-          { path: RESTORE_SCRIPT, content: fs.readFileSync(path.join(ASSETS, "postgres-restore.sh"), "utf8") },
+          {
+            path: RESTORE_SCRIPT,
+            content: fs.readFileSync(path.join(ASSETS, "postgres-restore.sh"), "utf8"),
+          },
         ],
         connections: [args.database],
         volumes: [{ volume: args.volume, path: BACKUP_DIR }],
         healthcheck: {
-          test: ["CMD-SHELL", `test -f /tmp/last-success && [ $(( $(date -u +%s) - $(cat /tmp/last-success) )) -lt ${maxAgeSeconds} ]`],
+          test: [
+            "CMD-SHELL",
+            `test -f /tmp/last-success && [ $(( $(date -u +%s) - $(cat /tmp/last-success) )) -lt ${maxAgeSeconds} ]`,
+          ],
           interval: "30s",
           timeout: "5s",
           retries: 3,

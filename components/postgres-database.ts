@@ -3,7 +3,13 @@ import type { Image } from "./image";
 import type { Network } from "./network";
 import { Secret } from "./secret";
 import { presetSecret, presetServiceArgs, type PresetArgs } from "./preset";
-import { Service, type Connectable, type Connection, type NetworkAttachment, type PortMapping } from "./service";
+import {
+  Service,
+  type Connectable,
+  type Connection,
+  type NetworkAttachment,
+  type PortMapping,
+} from "./service";
 import type { Volume } from "./volume";
 
 export interface PostgresDatabaseArgs extends PresetArgs {

@@ -20,7 +20,10 @@ export interface PresetArgs {
 }
 
 /** The ServiceArgs a preset passes through; a Swarm name only on the swarm target. */
-export function presetServiceArgs(name: string, args: PresetArgs): Pick<ServiceArgs, "restart" | "target" | "labels" | "dockerName"> {
+export function presetServiceArgs(
+  name: string,
+  args: PresetArgs,
+): Pick<ServiceArgs, "restart" | "target" | "labels" | "dockerName"> {
   return {
     restart: args.restart,
     target: args.target,
@@ -33,6 +36,16 @@ export function presetServiceArgs(name: string, args: PresetArgs): Pick<ServiceA
  * A secret a preset owns, `<name>-<role>`: generated unless `value` is given, and stored as a Swarm
  * secret `<dockerName>-<role>-<hash>` on the swarm target.
  */
-export function presetSecret(name: string, role: string, args: PresetArgs, parent: pulumi.Resource, value?: pulumi.Input<string>): Secret {
-  return new Secret(`${name}-${role}`, { value, target: args.target, dockerName: `${args.dockerName ?? name}-${role}` }, { parent });
+export function presetSecret(
+  name: string,
+  role: string,
+  args: PresetArgs,
+  parent: pulumi.Resource,
+  value?: pulumi.Input<string>,
+): Secret {
+  return new Secret(
+    `${name}-${role}`,
+    { value, target: args.target, dockerName: `${args.dockerName ?? name}-${role}` },
+    { parent },
+  );
 }

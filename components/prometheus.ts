@@ -35,7 +35,8 @@ export interface PrometheusArgs extends PresetArgs {
  */
 export function prometheusConfig(targets: readonly ScrapeTarget[], target: Target = "container"): string {
   // On Swarm the service name resolves to one virtual IP; `tasks.<name>` lists every task.
-  const dnsName = (t: ScrapeTarget) => (target === "swarm" ? `tasks.${t.service.serviceName}` : t.service.serviceName);
+  const dnsName = (t: ScrapeTarget) =>
+    target === "swarm" ? `tasks.${t.service.serviceName}` : t.service.serviceName;
   const jobs = targets.map(
     (t) => `  - job_name: ${t.service.serviceName}
     metrics_path: ${t.path ?? "/metrics"}

@@ -276,7 +276,18 @@ export interface ServiceSpec {
 }
 
 const SECRET_ENV_KEY = /(PASSWORD|PASSWD|SECRET|TOKEN|PASSPHRASE|CREDENTIAL|API_KEY|PRIVATE_KEY)/;
-const SENSITIVE_HOST_PATHS = ["/", "/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr", "/var/run/docker.sock", "/run/docker.sock"];
+const SENSITIVE_HOST_PATHS = [
+  "/",
+  "/boot",
+  "/dev",
+  "/etc",
+  "/lib",
+  "/proc",
+  "/sys",
+  "/usr",
+  "/var/run/docker.sock",
+  "/run/docker.sock",
+];
 const HEALTHCHECK_FORMS = ["CMD", "CMD-SHELL"];
 
 /** True when an env key names a secret value (a `*_FILE` pointer is fine). */
@@ -306,7 +317,11 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
     deviations.set(d.setting, d.reason);
   }
   const requireDeviation = (setting: Deviation["setting"], problem: string): void => {
-    if (!deviations.has(setting)) fail(setting, `${problem}; add { setting: "${setting}", reason: "..." } to \`deviations\` if the image needs it`);
+    if (!deviations.has(setting))
+      fail(
+        setting,
+        `${problem}; add { setting: "${setting}", reason: "..." } to \`deviations\` if the image needs it`,
+      );
   };
 
   const role = args.role ?? "app";
@@ -315,40 +330,63 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
     fail(field, `cannot be honoured on the ${target} target; ${alternative}`);
   if (target === "swarm") {
     if ((args.securityOpts ?? []).length > 0) {
-      unsupported("securityOpts", 'docker.Service has no security options: set "no-new-privileges": true (and AppArmor/seccomp defaults) in /etc/docker/daemon.json on every node (README, "Production on Swarm")');
+      unsupported(
+        "securityOpts",
+        'docker.Service has no security options: set "no-new-privileges": true (and AppArmor/seccomp defaults) in /etc/docker/daemon.json on every node (README, "Production on Swarm")',
+      );
     }
-    if ((args.bindMounts ?? []).length > 0) unsupported("bindMounts", "a task may run on any node: use a volume");
+    if ((args.bindMounts ?? []).length > 0)
+      unsupported("bindMounts", "a task may run on any node: use a volume");
   } else {
-    if (args.placement !== undefined) unsupported("placement", 'containers run on the provider\'s one host: drop it, or use target "swarm"');
+    if (args.placement !== undefined)
+      unsupported("placement", 'containers run on the provider\'s one host: drop it, or use target "swarm"');
     if (args.updateOrder !== undefined) {
-      unsupported("updateOrder", 'containers are replaced one replica at a time, each new one healthy first: drop it, or use target "swarm"');
+      unsupported(
+        "updateOrder",
+        'containers are replaced one replica at a time, each new one healthy first: drop it, or use target "swarm"',
+      );
     }
-    if (args.dockerName !== undefined) unsupported("dockerName", 'containers are auto-named so a replacement can start before the old one stops: drop it, or use target "swarm"');
+    if (args.dockerName !== undefined)
+      unsupported(
+        "dockerName",
+        'containers are auto-named so a replacement can start before the old one stops: drop it, or use target "swarm"',
+      );
   }
   for (const opt of args.securityOpts ?? []) {
-    if (/^(seccomp|apparmor)[=:]unconfined$/.test(opt) || opt === "label=disable" || opt === "label:disable") {
+    if (
+      /^(seccomp|apparmor)[=:]unconfined$/.test(opt) ||
+      opt === "label=disable" ||
+      opt === "label:disable"
+    ) {
       fail("securityOpts", `must not disable a security profile (CIS 5.2/5.22), got ${JSON.stringify(opt)}`);
     }
   }
   const dockerName = args.dockerName ?? name;
   if (!isDnsLabel(dockerName)) fail("dockerName", dnsLabelError(dockerName));
   const replicas = args.replicas ?? 1;
-  if (!Number.isInteger(replicas) || replicas < 1) fail("replicas", `must be an integer ≥ 1, got ${replicas}`);
+  if (!Number.isInteger(replicas) || replicas < 1)
+    fail("replicas", `must be an integer ≥ 1, got ${replicas}`);
 
   const user = args.user ?? "10001:10001";
   const userMatch = /^(\d+)(?::(\d+))?$/.exec(user);
-  if (!userMatch) fail("user", `must be a numeric "uid:gid" such as "10001:10001", got ${JSON.stringify(user)}`);
-  if (isRootUser(user)) requireDeviation("user", `runs as root (${JSON.stringify(user)}), CIS 4.1 wants a non-root user`);
+  if (!userMatch)
+    fail("user", `must be a numeric "uid:gid" such as "10001:10001", got ${JSON.stringify(user)}`);
+  if (isRootUser(user))
+    requireDeviation("user", `runs as root (${JSON.stringify(user)}), CIS 4.1 wants a non-root user`);
   const uid = userMatch![1]!;
   const gid = userMatch![2] ?? uid;
 
   const readOnlyRootFilesystem = args.readOnlyRootFilesystem ?? true;
-  if (!readOnlyRootFilesystem) requireDeviation("readOnlyRootFilesystem", "is false, CIS 5.13 wants a read-only root filesystem");
+  if (!readOnlyRootFilesystem)
+    requireDeviation("readOnlyRootFilesystem", "is false, CIS 5.13 wants a read-only root filesystem");
   const capAdd = args.capAdd ?? [];
   if (capAdd.length > 0) requireDeviation("capAdd", `adds ${capAdd.join(", ")} after dropping ALL (CIS 5.4)`);
   for (const cap of capAdd) {
     if (!/^[A-Z_]+$/.test(cap) || cap === "ALL" || cap === "SYS_ADMIN") {
-      fail("capAdd", `cannot add ${JSON.stringify(cap)}; name specific capabilities such as "CHOWN", never ALL or SYS_ADMIN`);
+      fail(
+        "capAdd",
+        `cannot add ${JSON.stringify(cap)}; name specific capabilities such as "CHOWN", never ALL or SYS_ADMIN`,
+      );
     }
   }
 
@@ -372,8 +410,10 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
   const logging = { maxSize: args.logging?.maxSize ?? "10m", maxFiles: args.logging?.maxFiles ?? 3 };
   // A size, not a memory limit: parseMemory's 6m floor would refuse "1m".
   const logSize = parseSize(logging.maxSize);
-  if ("error" in logSize || logSize.bytes <= 0) fail("logging.maxSize", `must be a size such as "10m", got ${JSON.stringify(logging.maxSize)}`);
-  if (!Number.isInteger(logging.maxFiles) || logging.maxFiles < 1) fail("logging.maxFiles", `must be an integer ≥ 1, got ${logging.maxFiles}`);
+  if ("error" in logSize || logSize.bytes <= 0)
+    fail("logging.maxSize", `must be a size such as "10m", got ${JSON.stringify(logging.maxSize)}`);
+  if (!Number.isInteger(logging.maxFiles) || logging.maxFiles < 1)
+    fail("logging.maxFiles", `must be an integer ≥ 1, got ${logging.maxFiles}`);
 
   const hc = args.healthcheck;
   if (hc === undefined) fail("healthcheck", "is required: start order and rollouts wait on it");
@@ -397,9 +437,13 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
     fail("healthcheck.retries", `must be an integer ≥ 1, got ${healthcheck.retries}`);
   }
   if (durations.timeout! >= durations.interval!) {
-    fail("healthcheck.timeout", `(${healthcheck.timeout}) must be shorter than \`healthcheck.interval\` (${healthcheck.interval})`);
+    fail(
+      "healthcheck.timeout",
+      `(${healthcheck.timeout}) must be shorter than \`healthcheck.interval\` (${healthcheck.interval})`,
+    );
   }
-  const waitTimeoutSeconds = Math.ceil((durations.startPeriod! + durations.interval! * healthcheck.retries) / 1e9) + 30;
+  const waitTimeoutSeconds =
+    Math.ceil((durations.startPeriod! + durations.interval! * healthcheck.retries) / 1e9) + 30;
 
   const grace = parseDuration(args.stopGracePeriod ?? "10s");
   if ("error" in grace) fail("stopGracePeriod", grace.error);
@@ -408,19 +452,36 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
   const ports = (args.ports ?? []).map((p, i) => {
     const field = `ports[${i}]`;
     for (const key of ["containerPort", "hostPort"] as const) {
-      if (!Number.isInteger(p[key]) || p[key] < 1 || p[key] > 65535) fail(`${field}.${key}`, `must be an integer from 1 to 65535, got ${p[key]}`);
+      if (!Number.isInteger(p[key]) || p[key] < 1 || p[key] > 65535)
+        fail(`${field}.${key}`, `must be an integer from 1 to 65535, got ${p[key]}`);
     }
-    if (p.hostPort < 1025) fail(`${field}.hostPort`, `must be 1025 or above (CIS 5.8: no privileged host ports), got ${p.hostPort}; publish a high port and let a proxy or firewall map it`);
+    if (p.hostPort < 1025)
+      fail(
+        `${field}.hostPort`,
+        `must be 1025 or above (CIS 5.8: no privileged host ports), got ${p.hostPort}; publish a high port and let a proxy or firewall map it`,
+      );
     if (target === "swarm" && p.hostAddress !== undefined) {
-      unsupported(`${field}.hostAddress`, "the ingress publishes on every node; leave it unset and restrict access with the host firewall");
+      unsupported(
+        `${field}.hostAddress`,
+        "the ingress publishes on every node; leave it unset and restrict access with the host firewall",
+      );
     }
     // Swarm's ingress binds every interface; the container target binds loopback unless told otherwise.
     const hostAddress = p.hostAddress ?? (target === "swarm" ? "0.0.0.0" : "127.0.0.1");
-    if (isIP(hostAddress) === 0) fail(`${field}.hostAddress`, `must be an IP address, got ${JSON.stringify(hostAddress)}`);
+    if (isIP(hostAddress) === 0)
+      fail(`${field}.hostAddress`, `must be an IP address, got ${JSON.stringify(hostAddress)}`);
     if (target === "container" && (hostAddress === "0.0.0.0" || hostAddress === "::")) {
-      fail(`${field}.hostAddress`, `must name one interface (CIS 5.14), got ${JSON.stringify(hostAddress)}; use the host's public address or 127.0.0.1`);
+      fail(
+        `${field}.hostAddress`,
+        `must name one interface (CIS 5.14), got ${JSON.stringify(hostAddress)}; use the host's public address or 127.0.0.1`,
+      );
     }
-    return { containerPort: p.containerPort, hostPort: p.hostPort, hostAddress, protocol: p.protocol ?? "tcp" };
+    return {
+      containerPort: p.containerPort,
+      hostPort: p.hostPort,
+      hostAddress,
+      protocol: p.protocol ?? "tcp",
+    };
   });
   const seen = new Set<string>();
   for (const p of ports) {
@@ -429,22 +490,34 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
     seen.add(key);
   }
   if (ports.length > 0 && replicas > 1 && target === "container") {
-    fail("replicas", `must be 1 when host ports are published on the container target (two containers cannot bind ${ports[0]!.hostAddress}:${ports[0]!.hostPort}), got ${replicas}`);
+    fail(
+      "replicas",
+      `must be 1 when host ports are published on the container target (two containers cannot bind ${ports[0]!.hostAddress}:${ports[0]!.hostPort}), got ${replicas}`,
+    );
   }
 
   for (const [i, m] of (args.bindMounts ?? []).entries()) {
-    if (!m.source.startsWith("/") || !m.target.startsWith("/")) fail(`bindMounts[${i}]`, `needs absolute source and target paths, got ${JSON.stringify(m)}`);
+    if (!m.source.startsWith("/") || !m.target.startsWith("/"))
+      fail(`bindMounts[${i}]`, `needs absolute source and target paths, got ${JSON.stringify(m)}`);
     const source = m.source.replace(/\/+$/, "") || "/";
     // A directory holding a sensitive path (/var/run holds docker.sock) exposes it as well.
-    if (SENSITIVE_HOST_PATHS.some((p) => p === source || p.startsWith(`${source}/`)) || source.endsWith("docker.sock")) {
-      fail(`bindMounts[${i}].source`, `must not mount ${JSON.stringify(m.source)} (CIS 5.6/5.32: sensitive host path)`);
+    if (
+      SENSITIVE_HOST_PATHS.some((p) => p === source || p.startsWith(`${source}/`)) ||
+      source.endsWith("docker.sock")
+    ) {
+      fail(
+        `bindMounts[${i}].source`,
+        `must not mount ${JSON.stringify(m.source)} (CIS 5.6/5.32: sensitive host path)`,
+      );
     }
   }
   for (const [i, v] of (args.volumes ?? []).entries()) {
-    if (!v.path.startsWith("/")) fail(`volumes[${i}].path`, `must be an absolute path, got ${JSON.stringify(v.path)}`);
+    if (!v.path.startsWith("/"))
+      fail(`volumes[${i}].path`, `must be an absolute path, got ${JSON.stringify(v.path)}`);
   }
   for (const [i, f] of (args.files ?? []).entries()) {
-    if (!f.path.startsWith("/") || f.path.endsWith("/")) fail(`files[${i}].path`, `must be an absolute file path, got ${JSON.stringify(f.path)}`);
+    if (!f.path.startsWith("/") || f.path.endsWith("/"))
+      fail(`files[${i}].path`, `must be an absolute file path, got ${JSON.stringify(f.path)}`);
   }
 
   // Networks: the service's own, then each connection's, each joined once.
@@ -461,9 +534,13 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
 
   const env: Record<string, pulumi.Input<string>> = {};
   const addEnv = (key: string, value: pulumi.Input<string>, from: string): void => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) fail("env", `key ${JSON.stringify(key)} is not a valid variable name`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
+      fail("env", `key ${JSON.stringify(key)} is not a valid variable name`);
     if (isSecretEnvKey(key)) {
-      fail("env", `key ${JSON.stringify(key)} looks like a secret; pass a Secret in \`secrets\` with env "${key}_FILE" so it arrives as a file`);
+      fail(
+        "env",
+        `key ${JSON.stringify(key)} looks like a secret; pass a Secret in \`secrets\` with env "${key}_FILE" so it arrives as a file`,
+      );
     }
     if (key in env) fail("env", `key ${JSON.stringify(key)} is set twice (${from})`);
     env[key] = value;
@@ -478,9 +555,13 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
       return;
     }
     if (target === "swarm" && file.secret.swarmSecret === undefined) {
-      fail("secrets", `file ${file.secret.path} (${from}) has no Swarm secret; create its Secret with target "swarm"`);
+      fail(
+        "secrets",
+        `file ${file.secret.path} (${from}) has no Swarm secret; create its Secret with target "swarm"`,
+      );
     }
-    if (secrets.some((s) => s.secret.path === file.secret.path)) fail("secrets", `two secrets use the file ${file.secret.path}`);
+    if (secrets.some((s) => s.secret.path === file.secret.path))
+      fail("secrets", `two secrets use the file ${file.secret.path}`);
     secrets.push(file);
     if (file.env !== undefined) addEnv(file.env, file.secret.path, from);
   };
@@ -496,13 +577,20 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
     join(connection.network, []);
     for (const [key, value] of Object.entries(connection.env)) addEnv(key, value, from);
     for (const file of connection.secrets) addSecret(file, from);
-    if (!dependencies.includes(connection.service.serviceName)) dependencies.push(connection.service.serviceName);
+    if (!dependencies.includes(connection.service.serviceName))
+      dependencies.push(connection.service.serviceName);
   }
-  if (networks.length === 0) fail("networks", "is empty; join at least one user-defined network (CIS 5.30: not the default bridge)");
+  if (networks.length === 0)
+    fail("networks", "is empty; join at least one user-defined network (CIS 5.30: not the default bridge)");
 
   const tmpfs = { "/tmp": "rw,noexec,nosuid,size=64m", ...args.tmpfs };
-  const stateful = STATEFUL_ROLES.includes(role) || (args.volumes ?? []).some((v) => v.volume.holdsData && !v.readOnly);
-  if (stateful && replicas > 1) fail("replicas", `must be 1 for a stateful service (two replicas would share one data volume), got ${replicas}`);
+  const stateful =
+    STATEFUL_ROLES.includes(role) || (args.volumes ?? []).some((v) => v.volume.holdsData && !v.readOnly);
+  if (stateful && replicas > 1)
+    fail(
+      "replicas",
+      `must be 1 for a stateful service (two replicas would share one data volume), got ${replicas}`,
+    );
 
   return {
     name,

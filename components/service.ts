@@ -69,7 +69,9 @@ export class Service extends pulumi.ComponentResource {
         const config = new docker.ServiceConfig(
           `${name}-config-${i}`,
           {
-            name: pulumi.output(file.content).apply((c) => `${spec.dockerName}-config-${i}-${contentHash(c)}`),
+            name: pulumi
+              .output(file.content)
+              .apply((c) => `${spec.dockerName}-config-${i}-${contentHash(c)}`),
             data: pulumi.output(file.content).apply((c) => Buffer.from(c, "utf8").toString("base64")),
           },
           { parent: this },
@@ -78,7 +80,14 @@ export class Service extends pulumi.ComponentResource {
       });
       const service = new docker.Service(
         name,
-        swarmServiceArgs(spec, { imageReference: this.imageReference, command: args.command, entrypoint: args.entrypoint, volumes: parts.volumes, configs, labels: parts.labels }),
+        swarmServiceArgs(spec, {
+          imageReference: this.imageReference,
+          command: args.command,
+          entrypoint: args.entrypoint,
+          volumes: parts.volumes,
+          configs,
+          labels: parts.labels,
+        }),
         // Swarm converges a dependency's tasks to healthy before this service is created.
         { parent: this, dependsOn },
       );

@@ -26,14 +26,21 @@ export interface SwarmParts {
  * only size and mode; Docker mounts tmpfs noexec,nosuid,nodev by default, and since it cannot set an
  * owner, the mode is 1777 so the service's user can write.
  */
-export function swarmTmpfs(target: string, options: string): { type: string; target: string; tmpfsOptions: { sizeBytes?: number; mode: number } } {
+export function swarmTmpfs(
+  target: string,
+  options: string,
+): { type: string; target: string; tmpfsOptions: { sizeBytes?: number; mode: number } } {
   const size = options
     .split(",")
     .map((o) => /^size=(.+)$/.exec(o.trim())?.[1])
     .find((v) => v !== undefined);
   const parsed = size === undefined ? undefined : parseSize(size);
   const sizeBytes = parsed !== undefined && "bytes" in parsed ? parsed.bytes : undefined;
-  return { type: "tmpfs", target, tmpfsOptions: { ...(sizeBytes !== undefined ? { sizeBytes } : {}), mode: 0o1777 } };
+  return {
+    type: "tmpfs",
+    target,
+    tmpfsOptions: { ...(sizeBytes !== undefined ? { sizeBytes } : {}), mode: 0o1777 },
+  };
 }
 
 /** Seconds Swarm should watch a new task before calling an update step good: start period + interval × retries. */
@@ -89,7 +96,12 @@ export function swarmServiceArgs(spec: ServiceSpec, parts: SwarmParts): docker.S
           startPeriod: spec.healthcheck.startPeriod,
         },
         mounts: [
-          ...parts.volumes.map((v) => ({ type: "volume", source: v.volume.volumeName, target: v.path, readOnly: v.readOnly ?? false })),
+          ...parts.volumes.map((v) => ({
+            type: "volume",
+            source: v.volume.volumeName,
+            target: v.path,
+            readOnly: v.readOnly ?? false,
+          })),
           ...Object.keys(spec.tmpfs)
             .sort()
             .map((target) => swarmTmpfs(target, spec.tmpfs[target]!)),
@@ -117,7 +129,10 @@ export function swarmServiceArgs(spec: ServiceSpec, parts: SwarmParts): docker.S
         spec.restart === "on-failure"
           ? { condition: "on-failure", maxAttempts: spec.maxRetries, delay: "5s", window: "120s" }
           : { condition: "any", delay: "5s", window: "120s" },
-      logDriver: { name: "json-file", options: { "max-size": spec.logging.maxSize, "max-file": String(spec.logging.maxFiles) } },
+      logDriver: {
+        name: "json-file",
+        options: { "max-size": spec.logging.maxSize, "max-file": String(spec.logging.maxFiles) },
+      },
       networksAdvanceds: spec.networks.map((n) => ({ name: n.network.networkName, aliases: [...n.aliases] })),
       placement: spec.placement.length > 0 ? { constraints: [...spec.placement] } : undefined,
     },
@@ -128,7 +143,12 @@ export function swarmServiceArgs(spec: ServiceSpec, parts: SwarmParts): docker.S
     convergeConfig: { delay: "7s", timeout: `${spec.replicas * (spec.waitTimeoutSeconds + 10) + 60}s` },
     endpointSpec: {
       mode: "vip",
-      ports: spec.ports.map((p) => ({ targetPort: p.containerPort, publishedPort: p.hostPort, protocol: p.protocol, publishMode: "ingress" })),
+      ports: spec.ports.map((p) => ({
+        targetPort: p.containerPort,
+        publishedPort: p.hostPort,
+        protocol: p.protocol,
+        publishMode: "ingress",
+      })),
     },
   };
 }

@@ -82,7 +82,9 @@ export function parseCpus(value: string): { nanoCpus: number } | { error: string
 export function parseDuration(value: string): { nanos: number } | { error: string } {
   const parts = value.trim().match(/\d+(?:\.\d+)?(?:ms|s|m|h)/g);
   if (!parts || parts.join("") !== value.trim()) {
-    return { error: `must be a duration with a unit such as "10s", "500ms" or "1m30s", got ${JSON.stringify(value)}` };
+    return {
+      error: `must be a duration with a unit such as "10s", "500ms" or "1m30s", got ${JSON.stringify(value)}`,
+    };
   }
   let nanos = 0;
   for (const part of parts) {

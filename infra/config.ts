@@ -32,7 +32,9 @@ export type RawConfig = Readonly<Record<string, RawValue>>;
 /** What the selected environment declares, so config can be checked against it. */
 export interface Catalog {
   /** Every service of the topology with its built-in dependencies and published host ports. */
-  readonly services: Readonly<Record<string, { readonly dependsOn: readonly string[]; readonly hostPorts: readonly number[] }>>;
+  readonly services: Readonly<
+    Record<string, { readonly dependsOn: readonly string[]; readonly hostPorts: readonly number[] }>
+  >;
   /** How strictly images must be pinned in this environment. */
   readonly pinning: Pinning;
   /** Services whose image this environment takes only from config (prod's promoted app images). */
@@ -61,10 +63,18 @@ const schema = z.strictObject({
   publishAddress: z.string().optional(),
   webPort: port.optional(),
   hotReload: z.boolean().optional(),
-  features: z.strictObject({ graph: z.boolean().optional(), monitoring: z.boolean().optional(), backups: z.boolean().optional() }).optional(),
+  features: z
+    .strictObject({
+      graph: z.boolean().optional(),
+      monitoring: z.boolean().optional(),
+      backups: z.boolean().optional(),
+    })
+    .optional(),
   images: z.record(z.string(), z.string()).optional(),
   services: z.record(z.string(), serviceOverride).optional(),
-  backup: z.strictObject({ intervalMinutes: z.number().int().optional(), retention: z.number().int().optional() }).optional(),
+  backup: z
+    .strictObject({ intervalMinutes: z.number().int().optional(), retention: z.number().int().optional() })
+    .optional(),
   postgresPassword: z.string().optional(),
   redisPassword: z.string().optional(),
   graphPassword: z.string().optional(),
@@ -103,12 +113,15 @@ export interface ShipyardConfig {
   readonly suppliedSecrets: readonly SecretKey[];
 }
 
-export type ConfigResult = { readonly ok: true; readonly config: ShipyardConfig } | { readonly ok: false; readonly errors: string[] };
+export type ConfigResult =
+  { readonly ok: true; readonly config: ShipyardConfig } | { readonly ok: false; readonly errors: string[] };
 
 /** Raised when stack config is invalid; the message lists every problem, one per line. */
 export class ConfigError extends Error {
   constructor(readonly errors: readonly string[]) {
-    super(`Invalid stack config (${errors.length} problem${errors.length === 1 ? "" : "s"}); nothing was deployed:\n${errors.map((e) => `  - ${e}`).join("\n")}`);
+    super(
+      `Invalid stack config (${errors.length} problem${errors.length === 1 ? "" : "s"}); nothing was deployed:\n${errors.map((e) => `  - ${e}`).join("\n")}`,
+    );
     this.name = "ConfigError";
   }
 }
@@ -131,26 +144,36 @@ function at(path: readonly PropertyKey[]): string {
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined), root);
+  return path.reduce<unknown>(
+    (node, key) =>
+      node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined,
+    root,
+  );
 }
 
 function zodMessages(error: z.ZodError, input: unknown): string[] {
-  return error.issues.map((issue) => {
-    const where = at(issue.path);
-    if (issue.code !== "unrecognized_keys" && valueAt(input, issue.path) === undefined) return `${where} is required`;
-    switch (issue.code) {
-      case "unrecognized_keys":
-        return issue.keys
-          .map((key) => `${at([...issue.path, key])} is not a known setting; remove it (check the spelling against Pulumi.yaml)`)
-          .join("\n");
-      case "invalid_type":
-        return `${where} must be ${issue.expected === "int" ? "an integer" : `a ${issue.expected}`}, got ${render(valueAt(input, issue.path))}`;
-      case "invalid_value":
-        return `${where} must be one of ${issue.values.map((v) => render(v)).join(", ")}, got ${render(valueAt(input, issue.path))}`;
-      default:
-        return `${where} ${issue.message}`;
-    }
-  }).flatMap((m) => m.split("\n"));
+  return error.issues
+    .map((issue) => {
+      const where = at(issue.path);
+      if (issue.code !== "unrecognized_keys" && valueAt(input, issue.path) === undefined)
+        return `${where} is required`;
+      switch (issue.code) {
+        case "unrecognized_keys":
+          return issue.keys
+            .map(
+              (key) =>
+                `${at([...issue.path, key])} is not a known setting; remove it (check the spelling against Pulumi.yaml)`,
+            )
+            .join("\n");
+        case "invalid_type":
+          return `${where} must be ${issue.expected === "int" ? "an integer" : `a ${issue.expected}`}, got ${render(valueAt(input, issue.path))}`;
+        case "invalid_value":
+          return `${where} must be one of ${issue.values.map((v) => render(v)).join(", ")}, got ${render(valueAt(input, issue.path))}`;
+        default:
+          return `${where} ${issue.message}`;
+      }
+    })
+    .flatMap((m) => m.split("\n"));
 }
 
 /**
@@ -206,7 +229,11 @@ export function findCycle(graph: Readonly<Record<string, readonly string[]>>): s
  * @param catalogFor the topology and pinning rules of an environment
  * @param stack the stack name, the default Docker name prefix (`shipyard-<stack>`)
  */
-export function parseConfig(raw: RawConfig, catalogFor: (environment: Environment) => Catalog, stack?: string): ConfigResult {
+export function parseConfig(
+  raw: RawConfig,
+  catalogFor: (environment: Environment) => Catalog,
+  stack?: string,
+): ConfigResult {
   const errors: string[] = [];
   const input: Record<string, unknown> = {};
   for (const [key, entry] of Object.entries(raw)) input[key] = decode(entry.value);
@@ -214,37 +241,57 @@ export function parseConfig(raw: RawConfig, catalogFor: (environment: Environmen
   // A secret must arrive encrypted; say so before anything else looks at the value.
   for (const key of SECRET_KEYS) {
     if (raw[key] !== undefined && !raw[key].secret) {
-      errors.push(`${at([key])} is a secret but is stored in plain text; run \`pulumi config set --secret ${key} <value>\``);
+      errors.push(
+        `${at([key])} is a secret but is stored in plain text; run \`pulumi config set --secret ${key} <value>\``,
+      );
     }
   }
 
   const result = schema.safeParse(input);
   if (!result.success) errors.push(...zodMessages(result.error, input));
   const parsed: Partial<Parsed> = result.success ? result.data : wellTyped(input);
-  const environment = ENVIRONMENTS.includes(input.environment as Environment) ? (input.environment as Environment) : undefined;
+  const environment = ENVIRONMENTS.includes(input.environment as Environment)
+    ? (input.environment as Environment)
+    : undefined;
   const catalog = environment ? catalogFor(environment) : undefined;
 
   const publishAddress = parsed.publishAddress ?? "127.0.0.1";
-  if (isIP(publishAddress) === 0) errors.push(`${at(["publishAddress"])} must be an IP address, got ${render(publishAddress)}`);
+  if (isIP(publishAddress) === 0)
+    errors.push(`${at(["publishAddress"])} must be an IP address, got ${render(publishAddress)}`);
   else if (publishAddress === "0.0.0.0" || publishAddress === "::") {
-    errors.push(`${at(["publishAddress"])} must name one interface (CIS 5.14), got ${render(publishAddress)}; use the host's public address or 127.0.0.1`);
+    errors.push(
+      `${at(["publishAddress"])} must name one interface (CIS 5.14), got ${render(publishAddress)}; use the host's public address or 127.0.0.1`,
+    );
   }
-  if (catalog && (parsed.target ?? catalog.defaultTarget) === "swarm" && raw.publishAddress !== undefined && parsed.publishAddress !== "127.0.0.1") {
-    errors.push(`${at(["publishAddress"])} cannot be honoured on the swarm target: the ingress publishes on every node; remove it and restrict access with the host firewall`);
+  if (
+    catalog &&
+    (parsed.target ?? catalog.defaultTarget) === "swarm" &&
+    raw.publishAddress !== undefined &&
+    parsed.publishAddress !== "127.0.0.1"
+  ) {
+    errors.push(
+      `${at(["publishAddress"])} cannot be honoured on the swarm target: the ingress publishes on every node; remove it and restrict access with the host firewall`,
+    );
   }
   if (catalog && parsed.hotReload === true && !catalog.hotReload) {
-    errors.push(`${at(["hotReload"])} is not available in ${environment}: it runs the images promoted from dev; remove it`);
+    errors.push(
+      `${at(["hotReload"])} is not available in ${environment}: it runs the images promoted from dev; remove it`,
+    );
   }
   const dockerHost = parsed.dockerHost ?? "unix:///var/run/docker.sock";
   if (!/^(unix|tcp|ssh|npipe):\/\/.+/.test(dockerHost)) {
-    errors.push(`${at(["dockerHost"])} must be a Docker host URL (unix://, tcp://, ssh://), got ${render(dockerHost)}`);
+    errors.push(
+      `${at(["dockerHost"])} must be a Docker host URL (unix://, tcp://, ssh://), got ${render(dockerHost)}`,
+    );
   }
-  if (parsed.namePrefix !== undefined && !isDnsLabel(parsed.namePrefix)) errors.push(`${at(["namePrefix"])} ${dnsLabelError(parsed.namePrefix)}`);
+  if (parsed.namePrefix !== undefined && !isDnsLabel(parsed.namePrefix))
+    errors.push(`${at(["namePrefix"])} ${dnsLabelError(parsed.namePrefix)}`);
 
   const checkPort = (path: PropertyKey[], value: number): void => {
     if (value < 1 || value > 65535) errors.push(`${at(path)} must be a port from 1 to 65535, got ${value}`);
     else if (path.includes("host") || path[0] === "webPort") {
-      if (value < 1025) errors.push(`${at(path)} must be 1025 or above (CIS 5.8: no privileged host ports), got ${value}`);
+      if (value < 1025)
+        errors.push(`${at(path)} must be 1025 or above (CIS 5.8: no privileged host ports), got ${value}`);
     }
   };
   const webPort = parsed.webPort ?? 8080;
@@ -268,7 +315,8 @@ export function parseConfig(raw: RawConfig, catalogFor: (environment: Environmen
       errors.push(`${at(path)} names an unknown service ${render(name)}; known services: ${knownList}`);
       continue;
     }
-    if (override.replicas !== undefined && override.replicas < 1) errors.push(`${at([...path, "replicas"])} must be an integer ≥ 1, got ${override.replicas}`);
+    if (override.replicas !== undefined && override.replicas < 1)
+      errors.push(`${at([...path, "replicas"])} must be an integer ≥ 1, got ${override.replicas}`);
     if (override.memory !== undefined) {
       const memory = parseMemory(override.memory);
       if ("error" in memory) errors.push(`${at([...path, "memory"])} ${memory.error}`);
@@ -279,11 +327,16 @@ export function parseConfig(raw: RawConfig, catalogFor: (environment: Environmen
     }
     for (const key of Object.keys(override.env ?? {})) {
       if (isSecretEnvKey(key)) {
-        errors.push(`${at([...path, "env", key])} looks like a secret; secrets never go in env or plain config: use a generated secret file (see README, "Secrets")`);
+        errors.push(
+          `${at([...path, "env", key])} looks like a secret; secrets never go in env or plain config: use a generated secret file (see README, "Secrets")`,
+        );
       }
     }
     for (const dep of override.dependsOn ?? []) {
-      if (catalog && !known.includes(dep)) errors.push(`${at([...path, "dependsOn"])} names an unknown service ${render(dep)}; known services: ${knownList}`);
+      if (catalog && !known.includes(dep))
+        errors.push(
+          `${at([...path, "dependsOn"])} names an unknown service ${render(dep)}; known services: ${knownList}`,
+        );
     }
     (override.ports ?? []).forEach((p, i) => {
       checkPort([...path, "ports", i, "host"], p.host);
@@ -295,21 +348,32 @@ export function parseConfig(raw: RawConfig, catalogFor: (environment: Environmen
   if (catalog) {
     for (const name of known) {
       const ports = services[name]?.ports?.map((p) => p.host) ?? catalog.services[name]!.hostPorts;
-      for (const p of ports) claimPort(p, name === "web" && p === webPort ? at(["webPort"]) : at(["services", name, "ports"]));
+      for (const p of ports)
+        claimPort(p, name === "web" && p === webPort ? at(["webPort"]) : at(["services", name, "ports"]));
     }
     const graph: Record<string, string[]> = {};
-    for (const name of known) graph[name] = [...catalog.services[name]!.dependsOn, ...(services[name]?.dependsOn ?? [])].filter((d) => known.includes(d));
+    for (const name of known)
+      graph[name] = [...catalog.services[name]!.dependsOn, ...(services[name]?.dependsOn ?? [])].filter((d) =>
+        known.includes(d),
+      );
     const cycle = findCycle(graph);
-    if (cycle) errors.push(`${at(["services"])} dependencies form a cycle: ${cycle.join(" → ")}; remove one of these dependsOn entries`);
+    if (cycle)
+      errors.push(
+        `${at(["services"])} dependencies form a cycle: ${cycle.join(" → ")}; remove one of these dependsOn entries`,
+      );
 
     for (const name of catalog.requiredImages) {
       if (parsed.images?.[name] === undefined) {
-        errors.push(`${at(["images", name])} is required in ${environment}: it runs images promoted from dev; run \`npm run promote -- --from dev --to <stack>\``);
+        errors.push(
+          `${at(["images", name])} is required in ${environment}: it runs images promoted from dev; run \`npm run promote -- --from dev --to <stack>\``,
+        );
       }
     }
     for (const [name, ref] of Object.entries(parsed.images ?? {})) {
       if (!known.includes(name)) {
-        errors.push(`${at(["images", name])} names an unknown service ${render(name)}; known services: ${knownList}`);
+        errors.push(
+          `${at(["images", name])} names an unknown service ${render(name)}; known services: ${knownList}`,
+        );
         continue;
       }
       const problem = pinningError(ref, catalog.pinning);
@@ -317,9 +381,14 @@ export function parseConfig(raw: RawConfig, catalogFor: (environment: Environmen
     }
   }
 
-  const backup = { intervalMinutes: parsed.backup?.intervalMinutes ?? 1440, retention: parsed.backup?.retention ?? 7 };
-  if (backup.intervalMinutes < 5) errors.push(`${at(["backup", "intervalMinutes"])} must be at least 5, got ${backup.intervalMinutes}`);
-  if (backup.retention < 1 || backup.retention > 365) errors.push(`${at(["backup", "retention"])} must be from 1 to 365 backups, got ${backup.retention}`);
+  const backup = {
+    intervalMinutes: parsed.backup?.intervalMinutes ?? 1440,
+    retention: parsed.backup?.retention ?? 7,
+  };
+  if (backup.intervalMinutes < 5)
+    errors.push(`${at(["backup", "intervalMinutes"])} must be at least 5, got ${backup.intervalMinutes}`);
+  if (backup.retention < 1 || backup.retention > 365)
+    errors.push(`${at(["backup", "retention"])} must be from 1 to 365 backups, got ${backup.retention}`);
 
   if (errors.length > 0 || !environment) return { ok: false, errors };
   return {

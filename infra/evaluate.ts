@@ -1,6 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RawConfig } from "./config";
-import { promiseOf, readStackFile, registered, resetRegistrations, settle, type Registration } from "./offline";
+import {
+  promiseOf,
+  readStackFile,
+  registered,
+  resetRegistrations,
+  settle,
+  type Registration,
+} from "./offline";
 import { runStack, type StackOutputs } from "./program";
 
 export interface Evaluation {
@@ -15,7 +22,10 @@ export interface Evaluation {
  *
  * @param raw the stack config; by default the committed `Pulumi.<stack>.yaml`
  */
-export async function evaluateStack(stack: string, raw: RawConfig = readStackFile(stack)): Promise<Evaluation> {
+export async function evaluateStack(
+  stack: string,
+  raw: RawConfig = readStackFile(stack),
+): Promise<Evaluation> {
   // Registrations of an earlier evaluation may still be in flight; let them land before clearing.
   await settle();
   resetRegistrations();

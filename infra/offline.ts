@@ -20,7 +20,12 @@ export interface Registration {
   readonly custom: boolean;
   readonly urn: string;
   readonly parent: string;
-  readonly options: { readonly protect: boolean; readonly retainOnDelete: boolean; readonly deleteBeforeReplace: boolean; readonly dependencies: readonly string[] };
+  readonly options: {
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    readonly deleteBeforeReplace: boolean;
+    readonly dependencies: readonly string[];
+  };
 }
 
 const SECRET_SIG_KEY = pulumi.runtime.specialSigKey;
@@ -28,7 +33,11 @@ const SECRET_SIG = pulumi.runtime.specialSecretSig;
 
 /** True when a recorded input value was secret. */
 export function isSecretInput(value: unknown): value is { value: unknown } {
-  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG
+  );
 }
 
 /** `{ secret, value }` for a recorded input: the secret flag the engine would see, and the plain value. */
@@ -51,7 +60,10 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
     case "docker:index/remoteImage:RemoteImage": {
       const ref = String(unwrapSecret(inputs.name).value);
       const imageId = ref.startsWith("sha256:") ? ref : `sha256:${fakeSha256(`image:${ref}`)}`;
-      return { imageId, repoDigest: ref.includes("@") ? ref : `${ref.split(":")[0]}@sha256:${fakeSha256(`digest:${ref}`)}` };
+      return {
+        imageId,
+        repoDigest: ref.includes("@") ? ref : `${ref.split(":")[0]}@sha256:${fakeSha256(`digest:${ref}`)}`,
+      };
     }
     case "docker:index/image:Image":
       return { imageName: inputs.imageName, repoDigest: "", baseImageName: inputs.imageName };
@@ -59,7 +71,9 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
       return { name: inputs.name ?? `${name}-${fakeSha256(name).slice(0, 7)}`, exitCode: 0 };
     case "random:index/randomPassword:RandomPassword":
       // The engine marks `result` secret from the provider schema; the mock monitor does not, so do it here.
-      return { result: secretValue(`pw-${fakeSha256(`password:${name}`).slice(0, Number(inputs.length ?? 32) - 3)}`) };
+      return {
+        result: secretValue(`pw-${fakeSha256(`password:${name}`).slice(0, Number(inputs.length ?? 32) - 3)}`),
+      };
     default:
       return {};
   }
@@ -87,7 +101,10 @@ interface RegisterRequest {
   getDependenciesList(): string[];
 }
 interface MockMonitor {
-  registerResource(req: RegisterRequest, callback: (err: unknown, res: { getUrn(): string } | undefined) => void): Promise<void>;
+  registerResource(
+    req: RegisterRequest,
+    callback: (err: unknown, res: { getUrn(): string } | undefined) => void,
+  ): Promise<void>;
 }
 
 /**
@@ -100,7 +117,10 @@ export function installMocks(stack = "dev"): void {
     {
       newResource: (args) => ({
         id: `${args.name}-id`,
-        state: { ...(args.inputs as Record<string, unknown>), ...computedState(args.type, args.name, args.inputs as Record<string, unknown>) },
+        state: {
+          ...(args.inputs as Record<string, unknown>),
+          ...computedState(args.type, args.name, args.inputs as Record<string, unknown>),
+        },
       }),
       call: (args) => args.inputs as Record<string, unknown>,
     },
@@ -159,7 +179,8 @@ export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
  */
 export function readStackFile(stack: string, root = path.resolve(__dirname, "..")): RawConfig {
   const file = path.join(root, `Pulumi.${stack}.yaml`);
-  if (!fs.existsSync(file)) throw new Error(`no stack file ${file}; stacks in this project: ${listStacks(root).join(", ")}`);
+  if (!fs.existsSync(file))
+    throw new Error(`no stack file ${file}; stacks in this project: ${listStacks(root).join(", ")}`);
   const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
   const raw: Record<string, { value: string; secret: boolean }> = {};
   for (const [key, value] of Object.entries(doc.config ?? {})) {

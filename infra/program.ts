@@ -4,7 +4,14 @@ import { devCatalog, devProfile } from "../stacks/dev";
 import { prodCatalog, prodProfile } from "../stacks/prod";
 import type { Profile, ServiceKey } from "../stacks/profile";
 import { buildSystem, type SuppliedSecrets, type System } from "../stacks/system";
-import { ConfigError, parseConfig, PROJECT, type Environment, type RawConfig, type ShipyardConfig } from "./config";
+import {
+  ConfigError,
+  parseConfig,
+  PROJECT,
+  type Environment,
+  type RawConfig,
+  type ShipyardConfig,
+} from "./config";
 import { dockerProvider } from "./provider";
 
 const PROFILES = {
@@ -16,7 +23,10 @@ const PROFILES = {
 export function resolveStack(raw: RawConfig, stack: string): { config: ShipyardConfig; profile: Profile } {
   const result = parseConfig(raw, (environment: Environment) => PROFILES[environment].catalog, stack);
   if (!result.ok) throw new ConfigError(result.errors);
-  return { config: result.config, profile: PROFILES[result.config.environment].profile(result.config, stack) };
+  return {
+    config: result.config,
+    profile: PROFILES[result.config.environment].profile(result.config, stack),
+  };
 }
 
 /** A summary of what the stack deploys, exported for `pulumi stack output` and review. */
@@ -40,22 +50,33 @@ export interface StackOutputs {
  *
  * @param readSecret reads a secret config key as a secret Output (the CLI decrypts it)
  */
-export function runStack(raw: RawConfig, stack: string, readSecret: (key: string) => pulumi.Output<string>): StackOutputs {
+export function runStack(
+  raw: RawConfig,
+  stack: string,
+  readSecret: (key: string) => pulumi.Output<string>,
+): StackOutputs {
   const { config, profile } = resolveStack(raw, stack);
   const provider = dockerProvider(config.dockerHost);
   const secrets: SuppliedSecrets = {
-    postgres: config.suppliedSecrets.includes("postgresPassword") ? readSecret("postgresPassword") : undefined,
+    postgres: config.suppliedSecrets.includes("postgresPassword")
+      ? readSecret("postgresPassword")
+      : undefined,
     redis: config.suppliedSecrets.includes("redisPassword") ? readSecret("redisPassword") : undefined,
     graph: config.suppliedSecrets.includes("graphPassword") ? readSecret("graphPassword") : undefined,
   };
   const system = buildSystem(profile, secrets, { providers: [provider] });
 
   const services: StackSummary["services"] = {};
-  for (const [key, service] of Object.entries(system.services) as [ServiceKey, NonNullable<System["services"][ServiceKey]>][]) {
+  for (const [key, service] of Object.entries(system.services) as [
+    ServiceKey,
+    NonNullable<System["services"][ServiceKey]>,
+  ][]) {
     services[key] = {
       replicas: service.replicas,
       role: service.role,
-      publishedPorts: service.spec.ports.map((p) => `${p.hostAddress}:${p.hostPort}->${p.containerPort}/${p.protocol}`),
+      publishedPorts: service.spec.ports.map(
+        (p) => `${p.hostAddress}:${p.hostPort}->${p.containerPort}/${p.protocol}`,
+      ),
     };
   }
   return {

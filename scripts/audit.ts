@@ -31,14 +31,20 @@ function withPlaceholderImages(raw: RawConfig): { raw: RawConfig; notes: string[
   for (const key of missing) images[key] = `sha256:${"0".repeat(64)}`;
   return {
     raw: withConfig(raw, { images }),
-    notes: [`not promoted yet: ${missing.map((k) => `images.${k}`).join(", ")}; audited with placeholder image ids`],
+    notes: [
+      `not promoted yet: ${missing.map((k) => `images.${k}`).join(", ")}; audited with placeholder image ids`,
+    ],
   };
 }
 
 /** Audits a stack; `tamper` lets tests weaken the registered resources before the rules run. */
 export async function audit(
   stack: string,
-  options: { raw?: RawConfig; target?: Target; tamper?: (resources: RecordedResource[]) => RecordedResource[] } = {},
+  options: {
+    raw?: RawConfig;
+    target?: Target;
+    tamper?: (resources: RecordedResource[]) => RecordedResource[];
+  } = {},
 ): Promise<AuditReport> {
   let raw = options.raw ?? readStackFile(stack);
   if (options.target !== undefined) raw = withConfig(raw, { target: options.target });
@@ -46,13 +52,25 @@ export async function audit(
   const evaluation = await evaluateStack(stack, placeholder.raw);
   const recorded = evaluation.registrations.filter((r) => r.custom) as RecordedResource[];
   const resources = (options.tamper ? options.tamper(recorded) : recorded).map(fromRecorded);
-  const ctx = { environment: evaluation.outputs.summary.environment, target: evaluation.outputs.summary.target };
+  const ctx = {
+    environment: evaluation.outputs.summary.environment,
+    target: evaluation.outputs.summary.target,
+  };
   const results = evaluate(resources, ctx, WAIVERS);
-  const waivers = WAIVERS.filter((w) => w.environments.includes(ctx.environment)).map((w) => `waiver ${w.rule}: ${w.reason}`);
+  const waivers = WAIVERS.filter((w) => w.environments.includes(ctx.environment)).map(
+    (w) => `waiver ${w.rule}: ${w.reason}`,
+  );
   const notes = [...placeholder.notes, ...waivers];
   const failed = hasFailures(results);
   const header = `audit of stack ${stack} (environment ${ctx.environment}, target ${ctx.target})`;
-  const text = [header, ...notes.map((n) => `note: ${n}`), "", formatTable(results), "", failed ? "FAILED" : "passed"].join("\n");
+  const text = [
+    header,
+    ...notes.map((n) => `note: ${n}`),
+    "",
+    formatTable(results),
+    "",
+    failed ? "FAILED" : "passed",
+  ].join("\n");
   return { results, notes, text, failed };
 }
 
@@ -62,7 +80,9 @@ async function main(): Promise<void> {
   const targetFlag = args.indexOf("--target");
   const target = targetFlag === -1 ? undefined : (args[targetFlag + 1] as Target | undefined);
   if (stack === undefined || (targetFlag !== -1 && target !== "container" && target !== "swarm")) {
-    console.error(`usage: npm run audit -- <stack> [--target container|swarm]; stacks: ${listStacks().join(", ")}`);
+    console.error(
+      `usage: npm run audit -- <stack> [--target container|swarm]; stacks: ${listStacks().join(", ")}`,
+    );
     process.exitCode = 2;
     return;
   }

@@ -41,7 +41,10 @@ async function measure(size: number): Promise<Sample> {
   process.setSourceMapsEnabled(false);
   Error.stackTraceLimit = 0;
   const started = process.hrtime.bigint();
-  const networks = [new Network("edge", { tier: "edge" }), new Network("data", { tier: "data", internal: true })];
+  const networks = [
+    new Network("edge", { tier: "edge" }),
+    new Network("data", { tier: "data", internal: true }),
+  ];
   const image = new Image("app", { ref: `app@sha256:${"0".repeat(64)}` });
   let previous: Service | undefined;
   for (let i = 0; i < size; i++) {
@@ -65,20 +68,40 @@ async function measure(size: number): Promise<Sample> {
   const measuring = process.hrtime.bigint() - constructed;
   await settle();
   const seconds = Number(process.hrtime.bigint() - started - measuring) / 1e9;
-  return { services: size, resources: registered().length, seconds, peakMb: process.resourceUsage().maxRSS / 1024, liveHeapMb: inFlight };
+  return {
+    services: size,
+    resources: registered().length,
+    seconds,
+    peakMb: process.resourceUsage().maxRSS / 1024,
+    liveHeapMb: inFlight,
+  };
 }
 
 function runChild(size: number): Sample {
-  const result = spawnSync(process.execPath, [...process.execArgv, "--expose-gc", __filename, "--size", String(size)], {
-    cwd: path.resolve(__dirname, ".."),
-    encoding: "utf8",
-  });
+  const result = spawnSync(
+    process.execPath,
+    [...process.execArgv, "--expose-gc", __filename, "--size", String(size)],
+    {
+      cwd: path.resolve(__dirname, ".."),
+      encoding: "utf8",
+    },
+  );
   if (result.status !== 0) throw new Error(`bench for ${size} services failed:\n${result.stderr}`);
   return JSON.parse(result.stdout.trim().split("\n").pop()!) as Sample;
 }
 
 function table(samples: readonly Sample[]): string {
-  const rows = [["services", "resources", "wall time (s)", "peak RSS (MB)", "heap in flight (MB)", "ms / service", "heap MB / service"]];
+  const rows = [
+    [
+      "services",
+      "resources",
+      "wall time (s)",
+      "peak RSS (MB)",
+      "heap in flight (MB)",
+      "ms / service",
+      "heap MB / service",
+    ],
+  ];
   for (const s of samples) {
     rows.push([
       String(s.services),

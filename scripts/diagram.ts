@@ -13,7 +13,9 @@ async function main(): Promise<void> {
   const targetFlag = args.indexOf("--target");
   const target = targetFlag === -1 ? undefined : args[targetFlag + 1];
   if (stack === undefined || (target !== undefined && target !== "container" && target !== "swarm")) {
-    console.error(`usage: npm run diagram -- <stack> [--target container|swarm]; stacks: ${listStacks().join(", ")}`);
+    console.error(
+      `usage: npm run diagram -- <stack> [--target container|swarm]; stacks: ${listStacks().join(", ")}`,
+    );
     process.exitCode = 2;
     return;
   }

@@ -30,14 +30,25 @@ function pulumi(args: readonly string[], env: NodeJS.ProcessEnv): number {
 
 function main(): void {
   const [command, stack, ...rest] = process.argv.slice(2);
-  if (command === undefined || !(command in COMMANDS)) fail(`usage: tsx scripts/pulumi.ts <${Object.keys(COMMANDS).join("|")}> <stack> [flags]`);
+  if (command === undefined || !(command in COMMANDS))
+    fail(`usage: tsx scripts/pulumi.ts <${Object.keys(COMMANDS).join("|")}> <stack> [flags]`);
   const stacks = listStacks(ROOT);
-  if (stack === undefined || stack.startsWith("-")) fail(`name the stack: npm run ${command} -- <stack>; stacks here: ${stacks.join(", ")}`);
-  if (!stacks.includes(stack)) fail(`no Pulumi.${stack}.yaml; stacks here: ${stacks.join(", ")} (copy one and set shipyard:environment)`);
+  if (stack === undefined || stack.startsWith("-"))
+    fail(`name the stack: npm run ${command} -- <stack>; stacks here: ${stacks.join(", ")}`);
+  if (!stacks.includes(stack))
+    fail(
+      `no Pulumi.${stack}.yaml; stacks here: ${stacks.join(", ")} (copy one and set shipyard:environment)`,
+    );
 
   if (!process.env.PULUMI_BACKEND_URL) fs.mkdirSync(stateDir(ROOT), { recursive: true });
-  if (process.env.PULUMI_CONFIG_PASSPHRASE === undefined && process.env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined) {
-    if (stack !== "dev") fail("set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE): it encrypts this stack's secrets");
+  if (
+    process.env.PULUMI_CONFIG_PASSPHRASE === undefined &&
+    process.env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined
+  ) {
+    if (stack !== "dev")
+      fail(
+        "set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE): it encrypts this stack's secrets",
+      );
     ensureDevPassphrase(ROOT);
   }
   const env = { ...process.env, ...pulumiEnv(stack, process.env, ROOT) };

@@ -40,7 +40,13 @@ export const DEV: EnvironmentDefaults = {
     target: "/app/src",
     // The dev image's watcher (apps/api/Dockerfile, target dev) with the inspector open inside the
     // container; the host sees it on 127.0.0.1:9229 only.
-    command: ["node_modules/.bin/tsx", "watch", "--clear-screen=false", "--inspect=0.0.0.0:9229", "src/server.ts"],
+    command: [
+      "node_modules/.bin/tsx",
+      "watch",
+      "--clear-screen=false",
+      "--inspect=0.0.0.0:9229",
+      "src/server.ts",
+    ],
   },
 };
 

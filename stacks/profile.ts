@@ -19,7 +19,9 @@ export const TOPOLOGY: Readonly<Record<ServiceKey, readonly ServiceKey[]>> = {
 };
 
 /** Where a service's image comes from: built from `apps/` (dev) or a pinned reference. */
-export type ImageSource = { readonly build: { readonly context: string; readonly target: string; readonly repository: string } } | { readonly ref: string };
+export type ImageSource =
+  | { readonly build: { readonly context: string; readonly target: string; readonly repository: string } }
+  | { readonly ref: string };
 
 export interface HostPort {
   readonly host: number;
@@ -71,7 +73,6 @@ export interface Profile {
   readonly labels: Readonly<Record<string, string>>;
 }
 
-
 /** One environment's defaults, before stack config is applied. */
 export interface EnvironmentDefaults {
   readonly target: Target;
@@ -109,7 +110,8 @@ export function buildProfile(defaults: EnvironmentDefaults, config: ShipyardConf
       replicas: override?.replicas ?? base.replicas,
       memory: override?.memory ?? base.memory,
       cpus: override?.cpus ?? base.cpus,
-      hostPorts: key === "web" ? [{ host: config.webPort, container: WEB_CONTAINER_PORT }, ...hostPorts] : hostPorts,
+      hostPorts:
+        key === "web" ? [{ host: config.webPort, container: WEB_CONTAINER_PORT }, ...hostPorts] : hostPorts,
       env: override?.env ?? {},
       dependsOn: (override?.dependsOn ?? []) as ServiceKey[],
     };
@@ -139,8 +141,17 @@ export function buildProfile(defaults: EnvironmentDefaults, config: ShipyardConf
 export function catalogFor(defaults: EnvironmentDefaults): Catalog {
   const services: Record<string, { dependsOn: readonly string[]; hostPorts: readonly number[] }> = {};
   for (const key of SERVICE_KEYS) {
-    services[key] = { dependsOn: TOPOLOGY[key], hostPorts: defaults.services[key].hostPorts.map((p) => p.host) };
+    services[key] = {
+      dependsOn: TOPOLOGY[key],
+      hostPorts: defaults.services[key].hostPorts.map((p) => p.host),
+    };
   }
   const requiredImages = SERVICE_KEYS.filter((key) => defaults.images[key] === undefined);
-  return { services, pinning: defaults.pinning, requiredImages, defaultTarget: defaults.target, hotReload: defaults.hotReload !== undefined };
+  return {
+    services,
+    pinning: defaults.pinning,
+    requiredImages,
+    defaultTarget: defaults.target,
+    hotReload: defaults.hotReload !== undefined,
+  };
 }

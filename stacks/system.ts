@@ -60,9 +60,15 @@ export function deploymentOrder(profile: Profile): ServiceKey[] {
  * container that is only on an internal network.
  */
 /** Secrets the stack config supplies; generated when absent. */
-export type SuppliedSecrets = Readonly<Partial<Record<"postgres" | "redis" | "graph", pulumi.Output<string>>>>;
+export type SuppliedSecrets = Readonly<
+  Partial<Record<"postgres" | "redis" | "graph", pulumi.Output<string>>>
+>;
 
-export function buildSystem(profile: Profile, secrets: SuppliedSecrets = {}, opts: pulumi.ComponentResourceOptions = {}): System {
+export function buildSystem(
+  profile: Profile,
+  secrets: SuppliedSecrets = {},
+  opts: pulumi.ComponentResourceOptions = {},
+): System {
   const prefix = profile.namePrefix;
   const target = profile.target;
   const labels = profile.labels;
@@ -85,24 +91,38 @@ export function buildSystem(profile: Profile, secrets: SuppliedSecrets = {}, opt
   });
   const image = (key: ServiceKey): Image => {
     const source = profile.images[key];
-    return new Image(key, "build" in source ? { build: source.build } : { ref: source.ref, pinning: profile.pinning }, opts);
+    return new Image(
+      key,
+      "build" in source ? { build: source.build } : { ref: source.ref, pinning: profile.pinning },
+      opts,
+    );
   };
   const supplied = (key: keyof SuppliedSecrets): Secret | undefined => {
     const value = secrets[key];
-    return value === undefined ? undefined : new Secret(`${key}-password`, { value, target, dockerName: `${prefix}-${key}-password` }, opts);
+    return value === undefined
+      ? undefined
+      : new Secret(`${key}-password`, { value, target, dockerName: `${prefix}-${key}-password` }, opts);
   };
   const volume = (name: string, holdsData = true): Volume =>
     new Volume(name, { dockerName: `${prefix}-${name}`, retainData: profile.retainData, holdsData }, opts);
 
   const edge = new Network("edge", { dockerName: `${prefix}-edge`, tier: "edge", target }, opts);
-  const data = new Network("data", { dockerName: `${prefix}-data`, tier: "data", internal: true, target }, opts);
+  const data = new Network(
+    "data",
+    { dockerName: `${prefix}-data`, tier: "data", internal: true, target },
+    opts,
+  );
   const networks = [edge, data];
   const volumes: Volume[] = [];
   let hostAccess: Network | undefined;
   // Only for data-tier services: anything on `edge` can already publish.
   const accessFor = (key: ServiceKey): Network[] => {
     if (profile.services[key].hostPorts.length === 0) return [];
-    hostAccess ??= new Network("host-access", { dockerName: `${prefix}-host-access`, tier: "app", target }, opts);
+    hostAccess ??= new Network(
+      "host-access",
+      { dockerName: `${prefix}-host-access`, tier: "app", target },
+      opts,
+    );
     if (!networks.includes(hostAccess)) networks.push(hostAccess);
     return [hostAccess];
   };
@@ -121,7 +141,19 @@ export function buildSystem(profile: Profile, secrets: SuppliedSecrets = {}, opt
     const source = profile.images.api;
     // Hot reload runs the dev stage of the same Dockerfile; the runtime image above stays the one exported.
     const apiRuns =
-      reload && "build" in source ? new Image("api-dev", { build: { ...source.build, target: reload.buildTarget, repository: `${source.build.repository}-dev` } }, opts) : img;
+      reload && "build" in source
+        ? new Image(
+            "api-dev",
+            {
+              build: {
+                ...source.build,
+                target: reload.buildTarget,
+                repository: `${source.build.repository}-dev`,
+              },
+            },
+            opts,
+          )
+        : img;
     switch (key) {
       case "postgres": {
         const pgdata = volume("pgdata");
@@ -143,13 +175,21 @@ export function buildSystem(profile: Profile, secrets: SuppliedSecrets = {}, opt
         break;
       }
       case "redis":
-        cache = new RedisCache("redis", { image: img, network: data, password: supplied("redis"), ...settings(key) }, opts);
+        cache = new RedisCache(
+          "redis",
+          { image: img, network: data, password: supplied("redis"), ...settings(key) },
+          opts,
+        );
         services.redis = cache.service;
         break;
       case "graph": {
         const graphData = volume("graph-data");
         volumes.push(graphData);
-        services.graph = new Neo4jGraph("graph", { image: img, network: data, volume: graphData, password: supplied("graph"), ...settings(key) }, opts).service;
+        services.graph = new Neo4jGraph(
+          "graph",
+          { image: img, network: data, volume: graphData, password: supplied("graph"), ...settings(key) },
+          opts,
+        ).service;
         break;
       }
       case "api":
@@ -161,13 +201,23 @@ export function buildSystem(profile: Profile, secrets: SuppliedSecrets = {}, opt
             replicas: profile.services.api.replicas,
             networks: [edge],
             connections: [database!, cache!],
-            env: { PORT: String(API_PORT), CACHE_TTL_SECONDS: "30", LOG_LEVEL: "info", ...profile.services.api.env },
+            env: {
+              PORT: String(API_PORT),
+              CACHE_TTL_SECONDS: "30",
+              LOG_LEVEL: "info",
+              ...profile.services.api.env,
+            },
             ports: published(key),
             bindMounts: reload ? [{ source: reload.source, target: reload.target }] : [],
             command: reload?.command,
             dependsOn: extraDeps(key),
             healthcheck: {
-              test: ["CMD", "node", "-e", `fetch('http://127.0.0.1:${API_PORT}/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+              test: [
+                "CMD",
+                "node",
+                "-e",
+                `fetch('http://127.0.0.1:${API_PORT}/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+              ],
               interval: "10s",
               timeout: "5s",
               retries: 3,
@@ -195,7 +245,14 @@ export function buildSystem(profile: Profile, secrets: SuppliedSecrets = {}, opt
               "/etc/nginx/conf.d": "rw,noexec,nosuid,size=1m,uid=101,gid=101",
             },
             healthcheck: {
-              test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${WEB_CONTAINER_PORT}/healthz`],
+              test: [
+                "CMD",
+                "wget",
+                "-q",
+                "-O",
+                "/dev/null",
+                `http://127.0.0.1:${WEB_CONTAINER_PORT}/healthz`,
+              ],
               interval: "10s",
               timeout: "3s",
               retries: 3,
@@ -212,7 +269,13 @@ export function buildSystem(profile: Profile, secrets: SuppliedSecrets = {}, opt
         volumes.push(tsdb);
         services.monitoring = new Prometheus(
           "monitoring",
-          { image: img, networks: [edge], volume: tsdb, targets: [{ service: services.api!, port: API_PORT }], ...settings(key) },
+          {
+            image: img,
+            networks: [edge],
+            volume: tsdb,
+            targets: [{ service: services.api!, port: API_PORT }],
+            ...settings(key),
+          },
           opts,
         ).service;
         break;

@@ -1,5 +1,12 @@
 import { expect } from "vitest";
-import { promiseOf, registered, resetRegistrations, settle, unwrapSecret, type Registration } from "../infra/offline";
+import {
+  promiseOf,
+  registered,
+  resetRegistrations,
+  settle,
+  unwrapSecret,
+  type Registration,
+} from "../infra/offline";
 
 /**
  * The shared test harness. The mocks themselves are installed by test/setup.ts (before any program
@@ -25,7 +32,10 @@ export function ofType(type: string): Registration[] {
 /** The one registration of `type` named `name`; fails the test unless exactly one exists. */
 export function child(type: string, name: string): Registration {
   const matches = registered().filter((r) => r.type === type && r.name === name);
-  expect(matches.map((m) => `${m.type}::${m.name}`), `registrations of ${type}::${name}`).toEqual([`${type}::${name}`]);
+  expect(
+    matches.map((m) => `${m.type}::${m.name}`),
+    `registrations of ${type}::${name}`,
+  ).toEqual([`${type}::${name}`]);
   return matches[0]!;
 }
 
@@ -42,7 +52,8 @@ export function envOf(container: Registration): { secret: boolean; env: Record<s
 
 /** Labels `[{label, value}]` as a map. */
 export function labelsOf(registration: Registration): Record<string, string> {
-  const list = (unwrapSecret(registration.inputs.labels).value as { label: string; value: string }[] | undefined) ?? [];
+  const list =
+    (unwrapSecret(registration.inputs.labels).value as { label: string; value: string }[] | undefined) ?? [];
   return Object.fromEntries(list.map((l) => [l.label, l.value]));
 }
 

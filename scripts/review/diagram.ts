@@ -22,7 +22,9 @@ const SIG_KEY = "4dabf18193072939515e22adb298388d";
 
 /** Recorded inputs may be secret wrappers; the diagram only needs their shape, never their value. */
 function plain(value: unknown): unknown {
-  return typeof value === "object" && value !== null && SIG_KEY in value ? (value as unknown as { value: unknown }).value : value;
+  return typeof value === "object" && value !== null && SIG_KEY in value
+    ? (value as unknown as { value: unknown }).value
+    : value;
 }
 
 function labels(value: unknown): Record<string, string> {
@@ -37,7 +39,14 @@ function id(kind: string, name: string): string {
 function serviceNode(nodes: Map<string, ServiceNode>, name: string, role: string): ServiceNode {
   let node = nodes.get(name);
   if (node === undefined) {
-    node = { replicas: 0, role, networks: new Set(), volumes: new Map(), secrets: new Set(), ports: new Set() };
+    node = {
+      replicas: 0,
+      role,
+      networks: new Set(),
+      volumes: new Map(),
+      secrets: new Set(),
+      ports: new Set(),
+    };
     nodes.set(name, node);
   }
   return node;
@@ -50,7 +59,8 @@ export function renderDiagram(resources: readonly DiagramResource[]): string {
   const services = new Map<string, ServiceNode>();
 
   for (const r of resources) {
-    if (r.type === "docker:index/network:Network") networks.set(String(r.inputs.name), r.inputs.internal === true);
+    if (r.type === "docker:index/network:Network")
+      networks.set(String(r.inputs.name), r.inputs.internal === true);
     if (r.type === "docker:index/volume:Volume") volumes.add(String(r.inputs.name));
   }
   for (const r of resources) {
@@ -58,14 +68,18 @@ export function renderDiagram(resources: readonly DiagramResource[]): string {
       const l = labels(r.inputs.labels);
       const node = serviceNode(services, l["shipyard.service"] ?? r.name, l["shipyard.role"] ?? "app");
       node.replicas += 1;
-      for (const n of (plain(r.inputs.networksAdvanced) as { name: string }[] | undefined) ?? []) node.networks.add(n.name);
-      for (const m of (plain(r.inputs.mounts) as { type: string; source?: string; target: string }[] | undefined) ?? []) {
+      for (const n of (plain(r.inputs.networksAdvanced) as { name: string }[] | undefined) ?? [])
+        node.networks.add(n.name);
+      for (const m of (plain(r.inputs.mounts) as
+        { type: string; source?: string; target: string }[] | undefined) ?? []) {
         if (m.type === "volume" && m.source !== undefined) node.volumes.set(m.source, m.target);
       }
-      for (const u of (plain(r.inputs.uploads) as { file: string; permissions?: string }[] | undefined) ?? []) {
+      for (const u of (plain(r.inputs.uploads) as { file: string; permissions?: string }[] | undefined) ??
+        []) {
         if (u.file.startsWith("/run/secrets/")) node.secrets.add(u.file.slice("/run/secrets/".length));
       }
-      for (const p of (plain(r.inputs.ports) as { ip: string; external: number; internal: number }[] | undefined) ?? []) {
+      for (const p of (plain(r.inputs.ports) as
+        { ip: string; external: number; internal: number }[] | undefined) ?? []) {
         node.ports.add(`${p.ip}:${p.external}→${p.internal}`);
       }
     }
@@ -75,7 +89,10 @@ export function renderDiagram(resources: readonly DiagramResource[]): string {
       const inputs = r.inputs as {
         mode?: { replicated?: { replicas?: number } };
         taskSpec?: {
-          containerSpec?: { mounts?: { type: string; source?: string; target: string }[]; secrets?: { fileName: string }[] };
+          containerSpec?: {
+            mounts?: { type: string; source?: string; target: string }[];
+            secrets?: { fileName: string }[];
+          };
           networksAdvanceds?: { name: string }[];
         };
         endpointSpec?: { ports?: { publishedPort: number; targetPort: number }[] };
@@ -85,23 +102,28 @@ export function renderDiagram(resources: readonly DiagramResource[]): string {
       for (const m of inputs.taskSpec?.containerSpec?.mounts ?? []) {
         if (m.type === "volume" && m.source !== undefined) node.volumes.set(m.source, m.target);
       }
-      for (const s of inputs.taskSpec?.containerSpec?.secrets ?? []) node.secrets.add(s.fileName.replace(/^\/run\/secrets\//, ""));
-      for (const p of inputs.endpointSpec?.ports ?? []) node.ports.add(`ingress:${p.publishedPort}→${p.targetPort}`);
+      for (const s of inputs.taskSpec?.containerSpec?.secrets ?? [])
+        node.secrets.add(s.fileName.replace(/^\/run\/secrets\//, ""));
+      for (const p of inputs.endpointSpec?.ports ?? [])
+        node.ports.add(`ingress:${p.publishedPort}→${p.targetPort}`);
     }
   }
 
   const lines = ["flowchart LR"];
   const published = [...services.values()].some((s) => s.ports.size > 0);
   if (published) lines.push(`  host(("host"))`);
-  for (const [name, internal] of networks) lines.push(`  ${id("net", name)}{{"${name}${internal ? " (internal)" : ""}"}}`);
+  for (const [name, internal] of networks)
+    lines.push(`  ${id("net", name)}{{"${name}${internal ? " (internal)" : ""}"}}`);
   for (const dockerName of volumes) lines.push(`  ${id("vol", dockerName)}[("${dockerName}")]`);
   const secrets = new Set([...services.values()].flatMap((s) => [...s.secrets]));
   for (const secret of [...secrets].sort()) lines.push(`  ${id("sec", secret)}>"🔑 ${secret}"]`);
-  for (const [name, s] of services) lines.push(`  ${id("svc", name)}["${name} ×${s.replicas}<br/>${s.role}"]`);
+  for (const [name, s] of services)
+    lines.push(`  ${id("svc", name)}["${name} ×${s.replicas}<br/>${s.role}"]`);
   for (const [name, s] of services) {
     for (const port of s.ports) lines.push(`  host -- "${port}" --> ${id("svc", name)}`);
     for (const network of s.networks) lines.push(`  ${id("svc", name)} --- ${id("net", network)}`);
-    for (const [volume, target] of s.volumes) lines.push(`  ${id("svc", name)} -- "${target}" --> ${id("vol", volume)}`);
+    for (const [volume, target] of s.volumes)
+      lines.push(`  ${id("svc", name)} -- "${target}" --> ${id("vol", volume)}`);
     for (const secret of [...s.secrets].sort()) lines.push(`  ${id("sec", secret)} -.-> ${id("svc", name)}`);
   }
   const internalNets = [...networks].filter(([, internal]) => internal).map(([n]) => id("net", n));

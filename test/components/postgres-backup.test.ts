@@ -129,7 +129,9 @@ describe("PostgresBackup", () => {
       return [...new Set(code.match(/\b(?:BACKUP|DATABASE)_[A-Z_]+\b/g))].sort();
     };
     expect(variables(BACKUP_SH)).toEqual(env);
-    expect(variables(RESTORE_SH)).toEqual(env.filter((key) => key.startsWith("DATABASE_") || key === "BACKUP_DIR"));
+    expect(variables(RESTORE_SH)).toEqual(
+      env.filter((key) => key.startsWith("DATABASE_") || key === "BACKUP_DIR"),
+    );
   });
 
   it("takes the interval and retention", async () => {

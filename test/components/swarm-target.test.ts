@@ -81,10 +81,16 @@ describe("target capability check", () => {
 describe("Service on swarm", () => {
   it("registers one docker.Service with the secure defaults and in-place rolling updates", async () => {
     const secret = new Secret("token", { target: "swarm", dockerName: "prod-token" });
-    new Service("svc", { ...base("swarm"), replicas: 2, secrets: [{ secret, env: "TOKEN_FILE" }], ports: [{ containerPort: 8080, hostPort: 18080 }] });
+    new Service("svc", {
+      ...base("swarm"),
+      replicas: 2,
+      secrets: [{ secret, env: "TOKEN_FILE" }],
+      ports: [{ containerPort: 8080, hostPort: 18080 }],
+    });
     await settle();
     const inputs = child(SWARM_SERVICE, "svc").inputs;
-    const secretName = (inputs.taskSpec as { containerSpec: { secrets: { secretName: string }[] } }).containerSpec.secrets[0]!.secretName;
+    const secretName = (inputs.taskSpec as { containerSpec: { secrets: { secretName: string }[] } })
+      .containerSpec.secrets[0]!.secretName;
     expect(secretName).toMatch(/^prod-token-[a-f0-9]{12}$/);
     expect(inputs).toEqual({
       name: "svc",
@@ -104,9 +110,24 @@ describe("Service on swarm", () => {
           capAdds: [],
           init: true,
           stopGracePeriod: "10s",
-          healthcheck: { tests: ["CMD", "true"], interval: "10s", timeout: "5s", retries: 5, startPeriod: "30s" },
+          healthcheck: {
+            tests: ["CMD", "true"],
+            interval: "10s",
+            timeout: "5s",
+            retries: 5,
+            startPeriod: "30s",
+          },
           mounts: [{ type: "tmpfs", target: "/tmp", tmpfsOptions: { sizeBytes: 67108864, mode: 0o1777 } }],
-          secrets: [{ secretId: "token-id", secretName, fileName: "/run/secrets/token", fileUid: "10001", fileGid: "10001", fileMode: 0o400 }],
+          secrets: [
+            {
+              secretId: "token-id",
+              secretName,
+              fileName: "/run/secrets/token",
+              fileUid: "10001",
+              fileGid: "10001",
+              fileMode: 0o400,
+            },
+          ],
           configs: [],
           labels: [
             { label: "shipyard.role", value: "app" },
@@ -119,10 +140,27 @@ describe("Service on swarm", () => {
         logDriver: { name: "json-file", options: { "max-size": "10m", "max-file": "3" } },
         networksAdvanceds: [{ name: `net-${n}`, aliases: ["svc"] }],
       },
-      updateConfig: { parallelism: 1, delay: "10s", order: "start-first", failureAction: "rollback", monitor: "80s", maxFailureRatio: "0" },
-      rollbackConfig: { parallelism: 1, delay: "0s", order: "start-first", failureAction: "pause", monitor: "80s", maxFailureRatio: "0" },
+      updateConfig: {
+        parallelism: 1,
+        delay: "10s",
+        order: "start-first",
+        failureAction: "rollback",
+        monitor: "80s",
+        maxFailureRatio: "0",
+      },
+      rollbackConfig: {
+        parallelism: 1,
+        delay: "0s",
+        order: "start-first",
+        failureAction: "pause",
+        monitor: "80s",
+        maxFailureRatio: "0",
+      },
       convergeConfig: { delay: "7s", timeout: "300s" },
-      endpointSpec: { mode: "vip", ports: [{ targetPort: 8080, publishedPort: 18080, protocol: "tcp", publishMode: "ingress" }] },
+      endpointSpec: {
+        mode: "vip",
+        ports: [{ targetPort: 8080, publishedPort: 18080, protocol: "tcp", publishMode: "ingress" }],
+      },
     });
   });
 

@@ -11,7 +11,10 @@ const catalogFor = (env: "dev" | "prod") => (env === "dev" ? devCatalog : prodCa
 function raw(entries: Record<string, unknown>, secretKeys: string[] = []): RawConfig {
   const result: Record<string, { value: string; secret: boolean }> = {};
   for (const [key, value] of Object.entries(entries)) {
-    result[key] = { value: typeof value === "string" ? value : JSON.stringify(value), secret: secretKeys.includes(key) };
+    result[key] = {
+      value: typeof value === "string" ? value : JSON.stringify(value),
+      secret: secretKeys.includes(key),
+    };
   }
   return result;
 }
@@ -47,10 +50,26 @@ describe("parseConfig accepts", () => {
   });
 
   it.each([
-    ["a full dev config", raw({ environment: "dev", target: "container", webPort: "9090", publishAddress: "10.0.0.5", features: { graph: true }, services: { api: { replicas: 2, memory: "1g", cpus: "1.5", env: { FEATURE_X: "on" } } } })],
+    [
+      "a full dev config",
+      raw({
+        environment: "dev",
+        target: "container",
+        webPort: "9090",
+        publishAddress: "10.0.0.5",
+        features: { graph: true },
+        services: { api: { replicas: 2, memory: "1g", cpus: "1.5", env: { FEATURE_X: "on" } } },
+      }),
+    ],
     ["prod with every image pinned by digest", raw({ environment: "prod", images: PROD_IMAGES })],
-    ["a supplied secret stored encrypted", raw({ environment: "dev", postgresPassword: "ciphertext" }, ["postgresPassword"])],
-    ["a project-level default scalar (webPort as the CLI passes it)", raw({ environment: "dev", webPort: "8081" })],
+    [
+      "a supplied secret stored encrypted",
+      raw({ environment: "dev", postgresPassword: "ciphertext" }, ["postgresPassword"]),
+    ],
+    [
+      "a project-level default scalar (webPort as the CLI passes it)",
+      raw({ environment: "dev", webPort: "8081" }),
+    ],
   ])("%s", (_name, config) => {
     const result = parseConfig(config, catalogFor, "s");
     expect(result.ok ? [] : result.errors).toEqual([]);
@@ -60,7 +79,11 @@ describe("parseConfig accepts", () => {
 describe("parseConfig rejects", () => {
   it.each<[string, RawConfig, string[]]>([
     ["a missing environment", raw({}), ["shipyard:environment is required"]],
-    ["an unknown environment", raw({ environment: "staging" }), ['shipyard:environment must be one of "dev", "prod", got "staging"']],
+    [
+      "an unknown environment",
+      raw({ environment: "staging" }),
+      ['shipyard:environment must be one of "dev", "prod", got "staging"'],
+    ],
     [
       "unknown keys at every level",
       raw({ environment: "dev", replica: 2, features: { grpah: true }, services: { api: { memroy: "1g" } } }),
@@ -72,7 +95,10 @@ describe("parseConfig rejects", () => {
     ],
     [
       "malformed memory and CPU strings",
-      raw({ environment: "dev", services: { api: { memory: "512", cpus: "half" }, redis: { memory: "1.5GiBs" } } }),
+      raw({
+        environment: "dev",
+        services: { api: { memory: "512", cpus: "half" }, redis: { memory: "1.5GiBs" } },
+      }),
       [
         'shipyard:services.api.memory must be a size with a unit such as "512m" or "1g", got "512"',
         'shipyard:services.api.cpus must be a decimal number of CPUs such as "0.5" or "2", got "half"',
@@ -81,7 +107,11 @@ describe("parseConfig rejects", () => {
     ],
     [
       "ports out of range and privileged host ports",
-      raw({ environment: "dev", webPort: "80", services: { postgres: { ports: [{ host: 70000, container: 5432 }] } } }),
+      raw({
+        environment: "dev",
+        webPort: "80",
+        services: { postgres: { ports: [{ host: 70000, container: 5432 }] } },
+      }),
       [
         "shipyard:webPort must be 1025 or above (CIS 5.8: no privileged host ports), got 80",
         "shipyard:services.postgres.ports.0.host must be a port from 1 to 65535, got 70000",
@@ -94,7 +124,11 @@ describe("parseConfig rejects", () => {
     ],
     [
       "an unknown service referenced",
-      raw({ environment: "dev", services: { worker: { replicas: 1 }, api: { dependsOn: ["queue"] } }, images: { cron: "cron:1" } }),
+      raw({
+        environment: "dev",
+        services: { worker: { replicas: 1 }, api: { dependsOn: ["queue"] } },
+        images: { cron: "cron:1" },
+      }),
       [
         'shipyard:services.worker names an unknown service "worker"; known services: postgres, redis, graph, api, web, monitoring, backup',
         'shipyard:services.api.dependsOn names an unknown service "queue"; known services: postgres, redis, graph, api, web, monitoring, backup',
@@ -104,7 +138,9 @@ describe("parseConfig rejects", () => {
     [
       "a dependency cycle, with its path",
       raw({ environment: "dev", services: { postgres: { dependsOn: ["web"] } } }),
-      ["shipyard:services dependencies form a cycle: api → postgres → web → api; remove one of these dependsOn entries"],
+      [
+        "shipyard:services dependencies form a cycle: api → postgres → web → api; remove one of these dependsOn entries",
+      ],
     ],
     [
       "names that are not DNS labels",
@@ -117,7 +153,11 @@ describe("parseConfig rejects", () => {
     ],
     [
       "a secret given as plain config, and a secret-looking env value",
-      raw({ environment: "dev", redisPassword: "hunter2", services: { api: { env: { STRIPE_API_KEY: "sk_live" } } } }),
+      raw({
+        environment: "dev",
+        redisPassword: "hunter2",
+        services: { api: { env: { STRIPE_API_KEY: "sk_live" } } },
+      }),
       [
         "shipyard:redisPassword is a secret but is stored in plain text; run `pulumi config set --secret redisPassword <value>`",
         'shipyard:services.api.env.STRIPE_API_KEY looks like a secret; secrets never go in env or plain config: use a generated secret file (see README, "Secrets")',
@@ -125,7 +165,16 @@ describe("parseConfig rejects", () => {
     ],
     [
       "latest, untagged and tag-only images in prod, and missing promoted images",
-      raw({ environment: "prod", images: { ...PROD_IMAGES, api: undefined, postgres: "postgres:latest", redis: "redis", graph: "neo4j:5.26.30-community" } }),
+      raw({
+        environment: "prod",
+        images: {
+          ...PROD_IMAGES,
+          api: undefined,
+          postgres: "postgres:latest",
+          redis: "redis",
+          graph: "neo4j:5.26.30-community",
+        },
+      }),
       [
         "shipyard:images.api is required in prod: it runs images promoted from dev; run `npm run promote -- --from dev --to <stack>`",
         'shipyard:images.postgres must be pinned by digest (repo@sha256:<64 hex> or an image id sha256:<64 hex>), got "postgres:latest"; promote a tested image with `npm run promote`',
@@ -136,11 +185,20 @@ describe("parseConfig rejects", () => {
     [
       "a malformed image reference in dev",
       raw({ environment: "dev", images: { redis: "Redis::7" } }),
-      ['shipyard:images.redis is not an image reference (repo[:tag][@sha256:<64 hex>] or sha256:<64 hex>), got "Redis::7"'],
+      [
+        'shipyard:images.redis is not an image reference (repo[:tag][@sha256:<64 hex>] or sha256:<64 hex>), got "Redis::7"',
+      ],
     ],
     [
       "wrong types, a bad address, host and backup settings",
-      raw({ environment: "dev", webPort: "eighty", publishAddress: "0.0.0.0", dockerHost: "/var/run/docker.sock", backup: { intervalMinutes: 1, retention: 0 }, target: "k8s" }),
+      raw({
+        environment: "dev",
+        webPort: "eighty",
+        publishAddress: "0.0.0.0",
+        dockerHost: "/var/run/docker.sock",
+        backup: { intervalMinutes: 1, retention: 0 },
+        target: "k8s",
+      }),
       [
         'shipyard:target must be one of "container", "swarm", got "k8s"',
         'shipyard:webPort must be a number, got "eighty"',
@@ -175,7 +233,9 @@ describe("resolveStack", () => {
 
   it("selects the profile from `environment`, so any stack name works", () => {
     const { profile } = resolveStack(raw({ environment: "prod", images: PROD_IMAGES }), "prod-eu");
-    expect([profile.environment, profile.namePrefix, profile.pinning, profile.services.api.replicas]).toEqual(["prod", "shipyard-prod-eu", "digest", 3]);
+    expect([profile.environment, profile.namePrefix, profile.pinning, profile.services.api.replicas]).toEqual(
+      ["prod", "shipyard-prod-eu", "digest", 3],
+    );
   });
 });
 

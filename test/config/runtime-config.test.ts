@@ -6,7 +6,12 @@ afterEach(() => pulumi.runtime.setAllConfig({}));
 
 it("reads the shipyard: keys of the running stack with their secret flags, ignoring other namespaces", () => {
   pulumi.runtime.setAllConfig(
-    { "shipyard:environment": "dev", "shipyard:redisPassword": "s3cret", "shipyard:features": '{"graph":true}', "docker:host": "unix:///x" },
+    {
+      "shipyard:environment": "dev",
+      "shipyard:redisPassword": "s3cret",
+      "shipyard:features": '{"graph":true}',
+      "docker:host": "unix:///x",
+    },
     ["shipyard:redisPassword"],
   );
   expect(readRuntimeConfig()).toEqual({

@@ -137,7 +137,10 @@ describe("policy pack wiring", () => {
 
   it("marks the swarm gap not applicable on the container target", () => {
     expect(() =>
-      policy("cis-5.26-swarm").validateStack(stackArgs([policyResource(CONTAINER, "api-0", SAFE_CONTAINER)]), vi.fn()),
+      policy("cis-5.26-swarm").validateStack(
+        stackArgs([policyResource(CONTAINER, "api-0", SAFE_CONTAINER)]),
+        vi.fn(),
+      ),
     ).toThrow(NotApplicable);
   });
 

@@ -20,8 +20,14 @@ describe("renderDiagram", () => {
         inputs: {
           labels: label("db", "database"),
           networksAdvanced: [{ name: "p-data" }],
-          mounts: [{ type: "volume", source: "p-pgdata", target: "/var/lib/postgresql/data" }, { type: "volume", target: "/run/secrets" }],
-          uploads: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: [{ file: "/run/secrets/db-password" }] },
+          mounts: [
+            { type: "volume", source: "p-pgdata", target: "/var/lib/postgresql/data" },
+            { type: "volume", target: "/run/secrets" },
+          ],
+          uploads: {
+            "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+            value: [{ file: "/run/secrets/db-password" }],
+          },
           ports: [],
         },
       },
@@ -60,7 +66,9 @@ describe("renderDiagram", () => {
   it("draws the prod stack on swarm with only the web published and the data network internal", async () => {
     const prod = await evaluateStack("prod", promotedProd());
     const diagram = renderDiagram(prod.registrations).split("\n");
-    expect(diagram.filter((l) => l.startsWith("  host --"))).toEqual(['  host -- "ingress:8080→8080" --> svc_web']);
+    expect(diagram.filter((l) => l.startsWith("  host --"))).toEqual([
+      '  host -- "ingress:8080→8080" --> svc_web',
+    ]);
     expect(diagram).toContain('  net_shipyard_prod_data{{"shipyard-prod-data (internal)"}}');
     expect(diagram).toContain('  svc_api["api ×3<br/>app"]');
   });

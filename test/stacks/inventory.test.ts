@@ -14,16 +14,28 @@ const HARDENED = {
   wait: true,
   logging: ["json-file", { "max-file": "3", "max-size": "10m" }],
 };
-const API_HEALTH = ["CMD", "node", "-e", "fetch('http://127.0.0.1:8080/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"];
+const API_HEALTH = [
+  "CMD",
+  "node",
+  "-e",
+  "fetch('http://127.0.0.1:8080/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
+];
 const WEB_HEALTH = ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/healthz"];
 const PG_HEALTH = ["CMD", "pg_isready", "-U", "app", "-d", "app", "-h", "127.0.0.1"];
-const REDIS_HEALTH = ["CMD-SHELL", 'REDISCLI_AUTH="$(cat /run/secrets/redis-password)" redis-cli ping | grep -q PONG'];
+const REDIS_HEALTH = [
+  "CMD-SHELL",
+  'REDISCLI_AUTH="$(cat /run/secrets/redis-password)" redis-cli ping | grep -q PONG',
+];
 const PROM_HEALTH = ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/healthy"];
 
 function inventory(registrations: readonly Registration[]): string[] {
   // docker:index/container:Container → container:api-0; pulumi:providers:docker → providers:docker
-  const short = (type: string) => (type.startsWith("pulumi:providers:") ? "providers" : type.split(":")[1]!.split("/")[1]!);
-  return registrations.filter((r) => r.custom).map((r) => `${short(r.type)}:${r.name}`).sort();
+  const short = (type: string) =>
+    type.startsWith("pulumi:providers:") ? "providers" : type.split(":")[1]!.split("/")[1]!;
+  return registrations
+    .filter((r) => r.custom)
+    .map((r) => `${short(r.type)}:${r.name}`)
+    .sort();
 }
 
 describe("dev stack", () => {
@@ -89,7 +101,10 @@ describe("dev stack", () => {
         memoryMb: 512,
         cpus: "1",
         healthcheck: PG_HEALTH,
-        networks: ["shipyard-dev-data as postgres,postgres-0", "shipyard-dev-host-access as postgres,postgres-0"],
+        networks: [
+          "shipyard-dev-data as postgres,postgres-0",
+          "shipyard-dev-host-access as postgres,postgres-0",
+        ],
         ports: ["127.0.0.1:5432->5432"],
         secretFiles: ["/run/secrets/postgres-password"],
         mounts: ["volume:shipyard-dev-pgdata:/var/lib/postgresql/data", "volume:(anonymous):/run/secrets"],
@@ -130,24 +145,40 @@ describe("dev stack", () => {
 
   it("builds the app images from apps/ and runs the API's dev stage with a watcher for hot reload", () => {
     const builds = dev.registrations.filter((r) => r.type === "docker:index/image:Image");
-    expect(builds.map((b) => [b.name, (b.inputs.build as { target: string }).target, b.inputs.skipPush])).toEqual([
+    expect(
+      builds.map((b) => [b.name, (b.inputs.build as { target: string }).target, b.inputs.skipPush]),
+    ).toEqual([
       ["api-build", "runtime", true],
       ["api-dev-build", "dev", true],
       ["web-build", "runtime", true],
     ]);
     const api = dev.registrations.find((r) => r.name === "api-0")!;
-    const devImage = dev.registrations.find((r) => r.type === "docker:index/remoteImage:RemoteImage" && r.name === "api-dev")!;
+    const devImage = dev.registrations.find(
+      (r) => r.type === "docker:index/remoteImage:RemoteImage" && r.name === "api-dev",
+    )!;
     expect(api.inputs.image).toBe(`sha256:${fakeSha256(`image:${String(devImage.inputs.name)}`)}`);
-    expect(api.inputs.command).toEqual(["node_modules/.bin/tsx", "watch", "--clear-screen=false", "--inspect=0.0.0.0:9229", "src/server.ts"]);
+    expect(api.inputs.command).toEqual([
+      "node_modules/.bin/tsx",
+      "watch",
+      "--clear-screen=false",
+      "--inspect=0.0.0.0:9229",
+      "src/server.ts",
+    ]);
     // What promotion copies is the runtime build, not the dev stage that ran with hot reload.
-    const runtimeImage = dev.registrations.find((r) => r.type === "docker:index/remoteImage:RemoteImage" && r.name === "api")!;
+    const runtimeImage = dev.registrations.find(
+      (r) => r.type === "docker:index/remoteImage:RemoteImage" && r.name === "api",
+    )!;
     expect(dev.images.api).toBe(`sha256:${fakeSha256(`image:${String(runtimeImage.inputs.name)}`)}`);
   });
 
   it("runs the runtime image without bind mount or watcher when hot reload is off", async () => {
     const plain = await evaluateStack("dev", withConfig(readStackFile("dev"), { hotReload: false }));
     const api = plain.registrations.find((r) => r.name === "api-0")!;
-    expect([api.inputs.command, containers(plain.registrations)["api-0"]!.mounts, api.inputs.image]).toEqual([undefined, ["volume:(anonymous):/run/secrets"], plain.images.api]);
+    expect([api.inputs.command, containers(plain.registrations)["api-0"]!.mounts, api.inputs.image]).toEqual([
+      undefined,
+      ["volume:(anonymous):/run/secrets"],
+      plain.images.api,
+    ]);
     dev = await evaluateStack("dev");
   });
 
@@ -199,7 +230,9 @@ describe("prod stack on the container target", () => {
     const published = Object.entries(containers(prod.registrations)).filter(([, v]) => v.ports.length > 0);
     expect(published.map(([name, v]) => [name, v.ports])).toEqual([["web-0", ["127.0.0.1:8080->8080"]]]);
     const volumes = prod.registrations.filter((r) => r.type === "docker:index/volume:Volume");
-    expect(volumes.map((v) => [v.name, v.options.protect, v.options.retainOnDelete, labelsOf(v)["shipyard.data"]])).toEqual([
+    expect(
+      volumes.map((v) => [v.name, v.options.protect, v.options.retainOnDelete, labelsOf(v)["shipyard.data"]]),
+    ).toEqual([
       ["pgdata", true, true, "true"],
       ["prometheus-data", true, true, "false"],
       ["pg-backups", true, true, "false"],
@@ -207,7 +240,9 @@ describe("prod stack on the container target", () => {
   });
 
   it("runs only digest-pinned images", () => {
-    const refs = prod.registrations.filter((r) => r.type === "docker:index/remoteImage:RemoteImage").map((r) => String(r.inputs.name));
+    const refs = prod.registrations
+      .filter((r) => r.type === "docker:index/remoteImage:RemoteImage")
+      .map((r) => String(r.inputs.name));
     expect(refs).toHaveLength(6);
     for (const ref of refs) expect(ref).toMatch(/(^sha256:|@sha256:)[a-f0-9]{64}$/);
   });
@@ -216,7 +251,9 @@ describe("prod stack on the container target", () => {
     const urn = (name: string) => prod.registrations.find((r) => r.name === name)!.urn;
     expect(prod.registrations.find((r) => r.name === "api-1")!.options.dependencies).toContain(urn("api-0"));
     expect(prod.registrations.find((r) => r.name === "api-2")!.options.dependencies).toContain(urn("api-1"));
-    expect(prod.registrations.filter((r) => r.name.startsWith("api-")).map((r) => r.options.deleteBeforeReplace)).toEqual([false, false, false]);
+    expect(
+      prod.registrations.filter((r) => r.name.startsWith("api-")).map((r) => r.options.deleteBeforeReplace),
+    ).toEqual([false, false, false]);
   });
 
   it("differs from dev in exactly the intended ways", async () => {
@@ -225,7 +262,13 @@ describe("prod stack on the container target", () => {
       const byService: Record<string, unknown> = {};
       for (const [name, c] of Object.entries(containers(e.registrations))) {
         const service = name.replace(/-\d+$/, "");
-        byService[service] = { ...c, networks: c.networks.map((n) => n.replace(/shipyard-(dev|prod)-/, "").replace(/,\w+-\d+$/, "")), mounts: c.mounts.map((m) => m.replace(/shipyard-(dev|prod)-/, "")), replicas: Object.keys(containers(e.registrations)).filter((n) => n.startsWith(`${service}-`)).length };
+        byService[service] = {
+          ...c,
+          networks: c.networks.map((n) => n.replace(/shipyard-(dev|prod)-/, "").replace(/,\w+-\d+$/, "")),
+          mounts: c.mounts.map((m) => m.replace(/shipyard-(dev|prod)-/, "")),
+          replicas: Object.keys(containers(e.registrations)).filter((n) => n.startsWith(`${service}-`))
+            .length,
+        };
       }
       return byService;
     };
@@ -255,12 +298,23 @@ describe("wiring", () => {
   it("points the API at the aliases postgres and redis have on a network the API shares", () => {
     const api = dev.registrations.find((r) => r.name === "api-0")!;
     const { env } = envOf(api);
-    const networksOf = (r: Registration) => new Map((r.inputs.networksAdvanced as { name: string; aliases: string[] }[]).map((n) => [n.name, n.aliases]));
+    const networksOf = (r: Registration) =>
+      new Map(
+        (r.inputs.networksAdvanced as { name: string; aliases: string[] }[]).map((n) => [n.name, n.aliases]),
+      );
     const apiNets = networksOf(api);
-    for (const [service, hostKey] of [["postgres-0", "DATABASE_HOST"], ["redis-0", "REDIS_HOST"]] as const) {
+    for (const [service, hostKey] of [
+      ["postgres-0", "DATABASE_HOST"],
+      ["redis-0", "REDIS_HOST"],
+    ] as const) {
       const target = networksOf(dev.registrations.find((r) => r.name === service)!);
-      const shared = [...target.entries()].filter(([net, aliases]) => apiNets.has(net) && aliases.includes(env[hostKey]!));
-      expect(shared.map(([net]) => net), `${hostKey}=${env[hostKey]}`).toEqual(["shipyard-dev-data"]);
+      const shared = [...target.entries()].filter(
+        ([net, aliases]) => apiNets.has(net) && aliases.includes(env[hostKey]!),
+      );
+      expect(
+        shared.map(([net]) => net),
+        `${hostKey}=${env[hostKey]}`,
+      ).toEqual(["shipyard-dev-data"]);
     }
     expect(env).toEqual({
       CACHE_TTL_SECONDS: "30",
@@ -275,19 +329,26 @@ describe("wiring", () => {
       REDIS_PASSWORD_FILE: "/run/secrets/redis-password",
       REDIS_PORT: "6379",
     });
-    expect((dev.registrations.find((r) => r.name === "web-0")!.inputs.envs as string[])).toEqual(["API_UPSTREAM=api:8080"]);
+    expect(dev.registrations.find((r) => r.name === "web-0")!.inputs.envs as string[]).toEqual([
+      "API_UPSTREAM=api:8080",
+    ]);
   });
 
   it("puts no secret value in any env, and delivers every secret as a secret upload", () => {
     // The mock's generated passwords start with "pw-" (infra/offline.ts).
-    const generated = dev.registrations.filter((r) => r.type === "random:index/randomPassword:RandomPassword");
+    const generated = dev.registrations.filter(
+      (r) => r.type === "random:index/randomPassword:RandomPassword",
+    );
     expect(generated.map((r) => r.name)).toEqual(["postgres-password", "redis-password"]);
     for (const c of dev.registrations.filter((r) => r.type === "docker:index/container:Container")) {
       const { secret, env } = envOf(c);
       expect(secret, `${c.name} envs must not carry a secret`).toBe(false);
-      for (const value of Object.values(env)) expect(value.startsWith("pw-"), `${c.name}: ${value}`).toBe(false);
+      for (const value of Object.values(env))
+        expect(value.startsWith("pw-"), `${c.name}: ${value}`).toBe(false);
       const uploads = unwrapSecret(c.inputs.uploads);
-      const hasSecretFile = (uploads.value as { permissions: string }[]).some((u) => u.permissions === "0400");
+      const hasSecretFile = (uploads.value as { permissions: string }[]).some(
+        (u) => u.permissions === "0400",
+      );
       if (hasSecretFile) expect(uploads.secret, `${c.name} uploads`).toBe(true);
     }
   });

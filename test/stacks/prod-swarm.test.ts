@@ -28,7 +28,8 @@ type SwarmInputs = {
 
 function swarmServices(e: Evaluation): Record<string, SwarmInputs> {
   const result: Record<string, SwarmInputs> = {};
-  for (const r of e.registrations) if (r.type === "docker:index/service:Service") result[r.name] = r.inputs as SwarmInputs;
+  for (const r of e.registrations)
+    if (r.type === "docker:index/service:Service") result[r.name] = r.inputs as SwarmInputs;
   return result;
 }
 
@@ -36,18 +37,41 @@ describe("prod on swarm (the default target), graph on", () => {
   let prod: Evaluation;
   let services: Record<string, SwarmInputs>;
   beforeAll(async () => {
-    prod = await evaluateStack("prod", promotedProd({ features: { graph: true, monitoring: true, backups: true } }));
+    prod = await evaluateStack(
+      "prod",
+      promotedProd({ features: { graph: true, monitoring: true, backups: true } }),
+    );
     services = swarmServices(prod);
   });
 
   it("registers one swarm service per service, overlay networks and content-named secrets, and no containers", () => {
     const kinds = (type: string) => prod.registrations.filter((r) => r.type === type).map((r) => r.name);
     expect(kinds("docker:index/container:Container")).toEqual([]);
-    expect(Object.keys(services).sort()).toEqual(["api", "backup", "graph", "monitoring", "postgres", "redis", "web"]);
-    expect(kinds("docker:index/secret:Secret").sort()).toEqual(["graph-auth", "graph-password", "postgres-password", "redis-conf", "redis-password"]);
-    expect(kinds("docker:index/serviceConfig:ServiceConfig").sort()).toEqual(["backup-config-0", "backup-config-1", "monitoring-config-0"]);
+    expect(Object.keys(services).sort()).toEqual([
+      "api",
+      "backup",
+      "graph",
+      "monitoring",
+      "postgres",
+      "redis",
+      "web",
+    ]);
+    expect(kinds("docker:index/secret:Secret").sort()).toEqual([
+      "graph-auth",
+      "graph-password",
+      "postgres-password",
+      "redis-conf",
+      "redis-password",
+    ]);
+    expect(kinds("docker:index/serviceConfig:ServiceConfig").sort()).toEqual([
+      "backup-config-0",
+      "backup-config-1",
+      "monitoring-config-0",
+    ]);
     const networks = prod.registrations.filter((r) => r.type === "docker:index/network:Network");
-    expect(networks.map((n) => [n.inputs.name, n.inputs.driver, n.inputs.attachable, n.inputs.internal])).toEqual([
+    expect(
+      networks.map((n) => [n.inputs.name, n.inputs.driver, n.inputs.attachable, n.inputs.internal]),
+    ).toEqual([
       ["shipyard-prod-edge", "overlay", true, false],
       ["shipyard-prod-data", "overlay", true, true],
     ]);
@@ -70,16 +94,36 @@ describe("prod on swarm (the default target), graph on", () => {
       monitoring: [1, "stop-first", "65s", "165s"],
     });
     for (const s of Object.values(services)) {
-      expect(s.updateConfig).toMatchObject({ parallelism: 1, delay: "10s", failureAction: "rollback", maxFailureRatio: "0" });
-      expect(s.rollbackConfig).toMatchObject({ parallelism: 1, delay: "0s", failureAction: "pause", order: s.updateConfig.order });
+      expect(s.updateConfig).toMatchObject({
+        parallelism: 1,
+        delay: "10s",
+        failureAction: "rollback",
+        maxFailureRatio: "0",
+      });
+      expect(s.rollbackConfig).toMatchObject({
+        parallelism: 1,
+        delay: "0s",
+        failureAction: "pause",
+        order: s.updateConfig.order,
+      });
       expect(s.convergeConfig.delay).toBe("7s");
-      expect(s.taskSpec.restartPolicy).toEqual({ condition: "on-failure", maxAttempts: 5, delay: "5s", window: "120s" });
-      expect(s.taskSpec.logDriver).toEqual({ name: "json-file", options: { "max-size": "10m", "max-file": "3" } });
+      expect(s.taskSpec.restartPolicy).toEqual({
+        condition: "on-failure",
+        maxAttempts: 5,
+        delay: "5s",
+        window: "120s",
+      });
+      expect(s.taskSpec.logDriver).toEqual({
+        name: "json-file",
+        options: { "max-size": "10m", "max-file": "3" },
+      });
     }
   });
 
   it("sets resources in bytes and nano-CPUs from the same strings as the container target", () => {
-    const limits = Object.fromEntries(Object.entries(services).map(([n, s]) => [n, s.taskSpec.resources.limits]));
+    const limits = Object.fromEntries(
+      Object.entries(services).map(([n, s]) => [n, s.taskSpec.resources.limits]),
+    );
     expect(limits).toEqual({
       postgres: { memoryBytes: 1073741824, nanoCpus: 1_000_000_000 },
       graph: { memoryBytes: 2147483648, nanoCpus: 1_000_000_000 },
@@ -93,7 +137,14 @@ describe("prod on swarm (the default target), graph on", () => {
 
   it("mounts secrets read-only for the service's user and configs world-readable", () => {
     const api = services.api!.taskSpec.containerSpec;
-    expect(api.secrets.map((s) => [s.fileName, s.fileMode, s.fileUid, s.secretName.replace(/[a-f0-9]{12}$/, "<hash>")])).toEqual([
+    expect(
+      api.secrets.map((s) => [
+        s.fileName,
+        s.fileMode,
+        s.fileUid,
+        s.secretName.replace(/[a-f0-9]{12}$/, "<hash>"),
+      ]),
+    ).toEqual([
       ["/run/secrets/postgres-password", 0o400, "10001", "shipyard-prod-postgres-password-<hash>"],
       ["/run/secrets/redis-password", 0o400, "10001", "shipyard-prod-redis-password-<hash>"],
     ]);
@@ -101,15 +152,30 @@ describe("prod on swarm (the default target), graph on", () => {
       ["/run/config/backup.sh", 0o444],
       ["/run/config/restore.sh", 0o444],
     ]);
-    const secret = prod.registrations.find((r) => r.type === "docker:index/secret:Secret" && r.name === "postgres-password")!;
+    const secret = prod.registrations.find(
+      (r) => r.type === "docker:index/secret:Secret" && r.name === "postgres-password",
+    )!;
     expect(unwrapSecret(secret.inputs.data).secret).toBe(true);
-    expect(api.env).toMatchObject({ DATABASE_PASSWORD_FILE: "/run/secrets/postgres-password", REDIS_PASSWORD_FILE: "/run/secrets/redis-password" });
+    expect(api.env).toMatchObject({
+      DATABASE_PASSWORD_FILE: "/run/secrets/postgres-password",
+      REDIS_PASSWORD_FILE: "/run/secrets/redis-password",
+    });
   });
 
   it("pins stateful services to the labelled data node and publishes only the web, through the ingress", () => {
-    const placement = Object.fromEntries(Object.entries(services).map(([n, s]) => [n, s.taskSpec.placement?.constraints ?? []]));
+    const placement = Object.fromEntries(
+      Object.entries(services).map(([n, s]) => [n, s.taskSpec.placement?.constraints ?? []]),
+    );
     const pinned = ["node.labels.shipyard.data == true"];
-    expect(placement).toEqual({ postgres: pinned, graph: pinned, redis: pinned, backup: pinned, api: [], web: [], monitoring: pinned });
+    expect(placement).toEqual({
+      postgres: pinned,
+      graph: pinned,
+      redis: pinned,
+      backup: pinned,
+      api: [],
+      web: [],
+      monitoring: pinned,
+    });
     const published = Object.entries(services).filter(([, s]) => s.endpointSpec.ports.length > 0);
     expect(published.map(([n, s]) => [n, s.endpointSpec.ports])).toEqual([
       ["web", [{ targetPort: 8080, publishedPort: 8080, protocol: "tcp", publishMode: "ingress" }]],
@@ -118,7 +184,10 @@ describe("prod on swarm (the default target), graph on", () => {
 
   it("keeps every service hardened: non-root, read-only root (graph excepted), ALL capabilities dropped", () => {
     const hardening = Object.fromEntries(
-      Object.entries(services).map(([n, s]) => [n, [s.taskSpec.containerSpec.user, s.taskSpec.containerSpec.readOnly, s.taskSpec.containerSpec.capDrops]]),
+      Object.entries(services).map(([n, s]) => [
+        n,
+        [s.taskSpec.containerSpec.user, s.taskSpec.containerSpec.readOnly, s.taskSpec.containerSpec.capDrops],
+      ]),
     );
     expect(hardening).toEqual({
       postgres: ["70:70", true, ["ALL"]],
@@ -132,9 +201,12 @@ describe("prod on swarm (the default target), graph on", () => {
   });
 
   it("creates a dependent swarm service only after its dependencies (health-gated through convergence)", () => {
-    const byName = (name: string): Registration => prod.registrations.find((r) => r.type === "docker:index/service:Service" && r.name === name)!;
+    const byName = (name: string): Registration =>
+      prod.registrations.find((r) => r.type === "docker:index/service:Service" && r.name === name)!;
     const dependsOnServices = (name: string) =>
-      byName(name).options.dependencies.filter((urn) => urn.includes("docker:index/service:Service")).map((urn) => urn.split("::").pop());
+      byName(name)
+        .options.dependencies.filter((urn) => urn.includes("docker:index/service:Service"))
+        .map((urn) => urn.split("::").pop());
     expect(dependsOnServices("api")).toEqual(["postgres", "redis"]);
     expect(dependsOnServices("web")).toEqual(["api"]);
     expect(dependsOnServices("backup")).toEqual(["postgres"]);
@@ -147,11 +219,18 @@ describe("secret rotation on swarm", () => {
   async function postgresSecretName(password: string): Promise<{ secret: string; mounted: string[] }> {
     const raw = promotedProd();
     const e = await evaluateStack("prod", { ...raw, postgresPassword: { value: password, secret: true } });
-    const secret = e.registrations.find((r) => r.type === "docker:index/secret:Secret" && r.name === "postgres-password")!;
+    const secret = e.registrations.find(
+      (r) => r.type === "docker:index/secret:Secret" && r.name === "postgres-password",
+    )!;
     const services = swarmServices(e);
     return {
       secret: String(secret.inputs.name),
-      mounted: ["postgres", "api", "backup"].map((s) => services[s]!.taskSpec.containerSpec.secrets.find((x) => x.fileName === "/run/secrets/postgres-password")!.secretName),
+      mounted: ["postgres", "api", "backup"].map(
+        (s) =>
+          services[s]!.taskSpec.containerSpec.secrets.find(
+            (x) => x.fileName === "/run/secrets/postgres-password",
+          )!.secretName,
+      ),
     };
   }
 

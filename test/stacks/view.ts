@@ -45,7 +45,9 @@ export function containerView(container: Registration): ContainerView {
     networks: i.networksAdvanced.map((n) => `${n.name} as ${n.aliases.join(",")}`),
     ports: i.ports.map((p) => `${p.ip}:${p.external}->${p.internal}`),
     secretFiles: uploads.filter((u) => u.permissions === "0400").map((u) => u.file),
-    mounts: i.mounts.map((m) => `${m.type}:${m.source ?? "(anonymous)"}:${m.target}${m.readOnly ? ":ro" : ""}`),
+    mounts: i.mounts.map(
+      (m) => `${m.type}:${m.source ?? "(anonymous)"}:${m.target}${m.readOnly ? ":ro" : ""}`,
+    ),
     logging: [i.logDriver, i.logOpts],
   };
 }
@@ -53,7 +55,8 @@ export function containerView(container: Registration): ContainerView {
 /** Every container of a stack by name. */
 export function containers(registrations: readonly Registration[]): Record<string, ContainerView> {
   const views: Record<string, ContainerView> = {};
-  for (const r of registrations) if (r.type === "docker:index/container:Container") views[r.name] = containerView(r);
+  for (const r of registrations)
+    if (r.type === "docker:index/container:Container") views[r.name] = containerView(r);
   return views;
 }
 
@@ -62,7 +65,8 @@ export function differences(a: unknown, b: unknown, path = ""): string[] {
   if (JSON.stringify(a) === JSON.stringify(b)) return [];
   if (a === undefined) return [`${path}: added`];
   if (b === undefined) return [`${path}: removed`];
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v);
   if (isObject(a) && isObject(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     return keys.flatMap((k) => differences(a[k], b[k], path === "" ? k : `${path}.${k}`));
