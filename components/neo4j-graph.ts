@@ -61,8 +61,11 @@ export class Neo4jGraph extends pulumi.ComponentResource implements Connectable 
     super(Neo4jGraph.TYPE, name, {}, opts);
     const memory = args.memory ?? "1g";
     const sizes = neo4jMemory(memory);
-    this.password = args.password ?? presetSecret(name, "password", args, this);
-    const auth = presetSecret(name, "auth", args, this, pulumi.interpolate`neo4j/${this.password.value}`);
+    this.password =
+      args.password ?? presetSecret(name, "password", args, this, { protect: args.volume.retainData });
+    const auth = presetSecret(name, "auth", args, this, {
+      value: pulumi.interpolate`neo4j/${this.password.value}`,
+    });
 
     this.service = new Service(
       name,

@@ -71,7 +71,12 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Connec
     this.volume = args.volume;
     this.database = args.database ?? "app";
     this.user = args.user ?? "app";
-    this.password = args.password ?? presetSecret(name, "password", args, this);
+    this.password =
+      args.password ??
+      presetSecret(name, "password", args, this, {
+        // The cluster on a retained volume keeps the password it was initialised with.
+        protect: args.volume.retainData,
+      });
 
     this.service = new Service(
       name,

@@ -33,19 +33,19 @@ export function presetServiceArgs(
 }
 
 /**
- * A secret a preset owns, `<name>-<role>`: generated unless `value` is given, and stored as a Swarm
- * secret `<dockerName>-<role>-<hash>` on the swarm target.
+ * A secret a preset owns, `<name>-<role>`: generated unless `value` is given (protected when
+ * `protect`), and stored as a Swarm secret `<dockerName>-<role>-<hash>` on the swarm target.
  */
 export function presetSecret(
   name: string,
   role: string,
   args: PresetArgs,
   parent: pulumi.Resource,
-  value?: pulumi.Input<string>,
+  options: { readonly value?: pulumi.Input<string>; readonly protect?: boolean } = {},
 ): Secret {
   return new Secret(
     `${name}-${role}`,
-    { value, target: args.target, dockerName: `${args.dockerName ?? name}-${role}` },
+    { ...options, target: args.target, dockerName: `${args.dockerName ?? name}-${role}` },
     { parent },
   );
 }

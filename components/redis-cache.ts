@@ -52,19 +52,15 @@ export class RedisCache extends pulumi.ComponentResource implements Connectable 
     super(RedisCache.TYPE, name, {}, opts);
     const memory = args.memory ?? "128m";
     this.password = args.password ?? presetSecret(name, "password", args, this);
-    const conf = presetSecret(
-      name,
-      "conf",
-      args,
-      this,
-      pulumi.interpolate`requirepass ${this.password.value}
+    const conf = presetSecret(name, "conf", args, this, {
+      value: pulumi.interpolate`requirepass ${this.password.value}
 maxmemory ${redisMaxMemory(memory)}
 maxmemory-policy allkeys-lru
 save ""
 appendonly no
 protected-mode yes
 `,
-    );
+    });
 
     this.service = new Service(
       name,

@@ -36,6 +36,13 @@ export interface SecretArgs {
    */
   readonly fileName?: string;
   /**
+   * Protect a generated value and keep it through `pulumi destroy --exclude-protected`, as the data
+   * it unlocks is kept: a database re-created on a retained volume still needs its old password.
+   *
+   * @default false
+   */
+  readonly protect?: boolean;
+  /**
    * `swarm` also stores the value as a Swarm secret (`docker.Secret`), which swarm services mount.
    *
    * @default "container"
@@ -114,7 +121,7 @@ export class Secret extends pulumi.ComponentResource {
         name,
         { length: args.length ?? 32, special: args.special ?? false },
         // The engine marks `result` secret from the schema; say so explicitly as well.
-        { parent: this, additionalSecretOutputs: ["result"] },
+        { parent: this, additionalSecretOutputs: ["result"], protect: args.protect ?? false },
       );
       this.value = pulumi.secret(password.result);
     }

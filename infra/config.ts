@@ -17,6 +17,12 @@ export const PROJECT = "shipyard";
 export const ENVIRONMENTS = ["dev", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
+/**
+ * The longest Docker name derived from the prefix is `<prefix>-monitoring-config-0-<12 hex>` (33
+ * characters more); Docker names of networks, volumes, secrets and configs stop at 63.
+ */
+export const MAX_NAME_PREFIX = 30;
+
 /** Config keys that hold secrets: they must be set with `pulumi config set --secret`. */
 export const SECRET_KEYS = ["postgresPassword", "redisPassword", "graphPassword"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
@@ -286,6 +292,13 @@ export function parseConfig(
   }
   if (parsed.namePrefix !== undefined && !isDnsLabel(parsed.namePrefix))
     errors.push(`${at(["namePrefix"])} ${dnsLabelError(parsed.namePrefix)}`);
+  const namePrefix = parsed.namePrefix ?? `${PROJECT}-${stack ?? environment ?? ""}`;
+  if (namePrefix.length > MAX_NAME_PREFIX) {
+    errors.push(
+      `${at(["namePrefix"])} ${JSON.stringify(namePrefix)} is ${namePrefix.length} characters; Docker names built from it ` +
+        `(the longest: ${namePrefix}-monitoring-config-0-<12 hex>) must fit in 63, so use at most ${MAX_NAME_PREFIX}: set shipyard:namePrefix to a shorter DNS label`,
+    );
+  }
 
   const checkPort = (path: PropertyKey[], value: number): void => {
     if (value < 1 || value > 65535) errors.push(`${at(path)} must be a port from 1 to 65535, got ${value}`);
@@ -397,7 +410,7 @@ export function parseConfig(
       environment,
       target: parsed.target,
       dockerHost,
-      namePrefix: parsed.namePrefix ?? `${PROJECT}-${stack ?? environment}`,
+      namePrefix,
       publishAddress,
       webPort,
       hotReload: parsed.hotReload,

@@ -13,7 +13,9 @@ const ROOT = path.resolve(__dirname, "..");
 const COMMANDS = {
   preview: ["preview", "--diff", "--policy-pack", "policy/pack"],
   up: ["up", "--policy-pack", "policy/pack"],
-  destroy: ["destroy"],
+  // Protected resources (prod's data volumes and the passwords that open them) stay, in state and
+  // on the host, so the next `up` finds its data; README "Data" says how to remove them too.
+  destroy: ["destroy", "--exclude-protected"],
 } as const;
 
 function fail(message: string): never {

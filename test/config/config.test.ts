@@ -183,6 +183,13 @@ describe("parseConfig rejects", () => {
       ],
     ],
     [
+      "a name prefix too long for the Docker names built from it",
+      raw({ environment: "dev", namePrefix: "a-very-long-name-prefix-for-docker" }),
+      [
+        'shipyard:namePrefix "a-very-long-name-prefix-for-docker" is 34 characters; Docker names built from it (the longest: a-very-long-name-prefix-for-docker-monitoring-config-0-<12 hex>) must fit in 63, so use at most 30: set shipyard:namePrefix to a shorter DNS label',
+      ],
+    ],
+    [
       "a malformed image reference in dev",
       raw({ environment: "dev", images: { redis: "Redis::7" } }),
       [
@@ -229,6 +236,13 @@ describe("resolveStack", () => {
         "  - shipyard:services.api.replicas must be an integer ≥ 1, got 0",
       ].join("\n"),
     );
+  });
+
+  it("rejects a long stack name through the default prefix, naming the fix", () => {
+    const result = parseConfig(raw({ environment: "dev" }), catalogFor, "feature-branch-with-a-long-name");
+    expect(result.ok ? [] : result.errors).toEqual([
+      'shipyard:namePrefix "shipyard-feature-branch-with-a-long-name" is 40 characters; Docker names built from it (the longest: shipyard-feature-branch-with-a-long-name-monitoring-config-0-<12 hex>) must fit in 63, so use at most 30: set shipyard:namePrefix to a shorter DNS label',
+    ]);
   });
 
   it("selects the profile from `environment`, so any stack name works", () => {

@@ -141,6 +141,13 @@ describe("dev stack", () => {
       ["pgdata", false, false],
       ["prometheus-data", false, false],
     ]);
+    const passwords = dev.registrations.filter(
+      (r) => r.type === "random:index/randomPassword:RandomPassword",
+    );
+    expect(passwords.map((p) => [p.name, p.options.protect])).toEqual([
+      ["postgres-password", false],
+      ["redis-password", false],
+    ]);
   });
 
   it("builds the app images from apps/ and runs the API's dev stage with a watcher for hot reload", () => {
@@ -236,6 +243,16 @@ describe("prod stack on the container target", () => {
       ["pgdata", true, true, "true"],
       ["prometheus-data", true, true, "false"],
       ["pg-backups", true, true, "false"],
+    ]);
+  });
+
+  it("protects the generated passwords of retained data, so a re-created database still opens its volume", () => {
+    const passwords = prod.registrations.filter(
+      (r) => r.type === "random:index/randomPassword:RandomPassword",
+    );
+    expect(passwords.map((p) => [p.name, p.options.protect])).toEqual([
+      ["postgres-password", true],
+      ["redis-password", false],
     ]);
   });
 

@@ -1,0 +1,578 @@
+/**
+ * End to end: the real program, the real Pulumi CLI (through the Automation API) and a real Docker
+ * daemon. Opt-in: `npm run test:e2e` (vitest.e2e.config.mts); `npm test` never runs it.
+ *
+ * Every run uses a throwaway `file://` backend (mkdtemp) and stacks named `e2e-<pid>-<time>…`
+ * (base 36), whose Pulumi.e2e-*.yaml files are git-ignored and deleted afterwards.
+ *
+ * Skips, printing one line saying why, without a working `pulumi` on PATH or a Docker daemon.
+ *   SHIPYARD_E2E_PROD=0     skip the prod-on-container part (retained volumes)
+ *   SHIPYARD_E2E_SWARM=1    run the Swarm part (may `docker swarm init`, and leave it again after)
+ *   SHIPYARD_E2E_VERBOSE=1  stream Pulumi's output
+ */
+import type { EngineEvent, OpMap, Stack } from "@pulumi/pulumi/automation";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import {
+  changedCounts,
+  changesOutside,
+  containersByService,
+  deploymentResources,
+  docker,
+  dockerSucceeds,
+  e2eEnvVars,
+  e2eSkipReason,
+  e2eStackName,
+  expectedContainers,
+  freePort,
+  http,
+  initSwarm,
+  isContainerOf,
+  namesWithPrefix,
+  nonDefaultDockerHost,
+  onOutput,
+  openStack,
+  parseEnv,
+  parseImages,
+  parseSummary,
+  parseTaskRows,
+  parseUpdateState,
+  pollUntil,
+  resourceChanges,
+  ROOT,
+  run,
+  sampleWhile,
+  stackConfigFile,
+  stackContainers,
+  stackServices,
+  swarmSkipReason,
+  sweepDocker,
+  TASK_FORMAT,
+  taskCounts,
+  tearDown,
+  unprotectAll,
+  volumeState,
+  waitHealthy,
+  type HttpResult,
+  type SummaryView,
+} from "./helpers";
+
+const SKIP = e2eSkipReason();
+const PROD_SKIP = process.env.SHIPYARD_E2E_PROD === "0" ? "SHIPYARD_E2E_PROD=0" : undefined;
+const SWARM_SKIP = SKIP === undefined ? swarmSkipReason() : undefined;
+if (SKIP !== undefined) console.log(`shipyard e2e skipped: ${SKIP}`);
+else {
+  if (PROD_SKIP !== undefined) console.log(`shipyard e2e: prod-on-container part skipped: ${PROD_SKIP}`);
+  if (SWARM_SKIP !== undefined) console.log(`shipyard e2e: swarm part skipped: ${SWARM_SKIP}`);
+}
+
+const skipped = (title: string, reason: string | undefined): string =>
+  reason === undefined ? title : `${title} (skipped: ${reason})`;
+
+/** No host ports besides the web's, so the suite runs beside a developer's own dev stack. */
+const DEV_SERVICES = { api: { ports: [] as unknown[] }, postgres: { ports: [] as unknown[] } };
+const COLOR = { color: "never" } as const;
+
+interface Todo {
+  readonly id: number;
+  readonly title: string;
+}
+
+function asTodo(result: HttpResult): Todo {
+  const body = result.json;
+  if (body === null || typeof body !== "object") throw new Error(`not a todo: ${result.text}`);
+  const { id, title } = body as Record<string, unknown>;
+  if (typeof id !== "number" || !Number.isInteger(id) || typeof title !== "string")
+    throw new Error(`not a todo: ${result.text}`);
+  return { id, title };
+}
+
+/** POST /api/todos then GET /api/todos/:id through the web (nginx → api → postgres). */
+async function roundTrip(url: string, title: string): Promise<Todo> {
+  const created = await http("POST", `${url}/api/todos`, { title });
+  expect(created.status, created.text).toBe(201);
+  const todo = asTodo(created);
+  expect(todo.title).toBe(title);
+  const read = await http("GET", `${url}/api/todos/${todo.id}`);
+  expect(read.status, read.text).toBe(200);
+  expect(asTodo(read)).toEqual(todo);
+  return todo;
+}
+
+/** The todo's title as PostgreSQL has it, asked inside the stack's postgres container. */
+async function titleInPostgres(stackName: string, id: number): Promise<string> {
+  const postgres = (await stackContainers(stackName)).find((c) => c.service === "postgres");
+  if (postgres === undefined) throw new Error(`stack ${stackName} runs no postgres container`);
+  const script =
+    'PGPASSWORD="$(cat "$POSTGRES_PASSWORD_FILE")" exec psql -h 127.0.0.1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -tAc "SELECT title FROM todos WHERE id = $1"';
+  return (await docker(["exec", postgres.id, "sh", "-c", script, "sh", String(id)])).trim();
+}
+
+/** A digest the committed Pulumi.prod.yaml pins, for services dev does not run (graph). */
+function committedProdImage(service: string): string {
+  const doc = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")) as unknown;
+  const config = (doc as { config?: Record<string, unknown> } | null)?.config;
+  const images = parseImages(config?.["shipyard:images"]);
+  const ref = images[service];
+  if (ref === undefined) throw new Error(`Pulumi.prod.yaml pins no shipyard:images.${service}`);
+  return ref;
+}
+
+function required<T>(record: Readonly<Record<string, T>>, key: string, what: string): T {
+  const value = record[key];
+  if (value === undefined) throw new Error(`${what} has no ${key}`);
+  return value;
+}
+
+function messageOf(outcome: unknown): string {
+  return outcome instanceof Error ? outcome.message : String(outcome);
+}
+
+/** What the dev stack's first `up` produced; later tests need it. */
+interface DevRun {
+  readonly url: string;
+  readonly webPort: number;
+  readonly images: Record<string, string>;
+  readonly summary: SummaryView;
+}
+
+/** The `url`, `images` and `summary` outputs of an update. */
+function readOutputs(outputs: Awaited<ReturnType<Stack["up"]>>["outputs"]): {
+  url: string;
+  images: Record<string, string>;
+  summary: SummaryView;
+} {
+  const url: unknown = outputs.url?.value;
+  if (typeof url !== "string") throw new Error(`url output is not a string: ${JSON.stringify(url)}`);
+  return { url, images: parseImages(outputs.images?.value), summary: parseSummary(outputs.summary?.value) };
+}
+
+function nonSame(changes: OpMap | undefined): Record<string, number> {
+  return changedCounts(changes ?? {});
+}
+
+describe.skipIf(SKIP !== undefined)(skipped("shipyard on a real Docker host", SKIP), () => {
+  const base = e2eStackName();
+  const devName = base;
+  const prodName = `${base}-prod`;
+  const swarmName = `${base}-sw`;
+  let stateDir = "";
+  let envVars: Record<string, string> = {};
+  /** `shipyard:dockerHost`, when the docker CLI talks to another daemon than Pulumi's default. */
+  let hostConfig: Record<string, { value: string }> = {};
+  let dev: Stack | undefined;
+  let prod: Stack | undefined;
+  let devRun: DevRun | undefined;
+
+  const requireDev = (): { stack: Stack; run: DevRun } => {
+    if (dev === undefined || devRun === undefined)
+      throw new Error("the dev stack is not up (see the first failing test)");
+    return { stack: dev, run: devRun };
+  };
+
+  beforeAll(async () => {
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-e2e-"));
+    envVars = e2eEnvVars(stateDir);
+    const host = await nonDefaultDockerHost();
+    hostConfig = host === undefined ? {} : { "shipyard:dockerHost": { value: host } };
+    const webPort = await freePort("127.0.0.1");
+    dev = await openStack(devName, envVars);
+    await dev.setAllConfig({
+      "shipyard:environment": { value: "dev" },
+      "shipyard:webPort": { value: String(webPort) },
+      "shipyard:namePrefix": { value: devName },
+      "shipyard:hotReload": { value: "false" },
+      "shipyard:services": { value: JSON.stringify(DEV_SERVICES) },
+      ...hostConfig,
+    });
+  });
+
+  afterAll(async () => {
+    const problems: string[] = [];
+    if (prod !== undefined) problems.push(...(await tearDown(prod, { unprotect: true })));
+    if (dev !== undefined) problems.push(...(await tearDown(dev)));
+    const swept = [
+      ...(await sweepDocker(devName, devName, { volumes: true })),
+      ...(await sweepDocker(prodName, `shipyard-${prodName}`, { volumes: true })),
+    ];
+    if (swept.length > 0) console.log(`shipyard e2e: removed leftovers: ${swept.join(", ")}`);
+    for (const name of [devName, prodName]) fs.rmSync(stackConfigFile(name), { force: true });
+    if (stateDir !== "") fs.rmSync(stateDir, { recursive: true, force: true });
+    if (problems.length > 0) throw new Error(`cleanup failed:\n${problems.join("\n")}`);
+  });
+
+  it("dev: `up` brings every service to healthy, and a todo round-trips web → api → postgres", async () => {
+    const stack = dev!;
+    const webPort = Number((await stack.getConfig("shipyard:webPort")).value);
+    const result = await stack.up({ ...COLOR, onOutput });
+    expect(result.summary.result).toBe("succeeded");
+    const { url, images, summary } = readOutputs(result.outputs);
+    expect(summary).toMatchObject({ environment: "dev", target: "container" });
+    expect(url).toBe(`http://127.0.0.1:${webPort}`);
+    for (const service of Object.keys(summary.services))
+      expect(images[service], `images.${service}`).toMatch(/sha256:[0-9a-f]{64}$/);
+    devRun = { url, webPort, images, summary };
+
+    // Every container of the stack, found by its label, is healthy by Docker's own healthcheck.
+    const health = await waitHealthy(devName, expectedContainers(summary));
+    expect(health).toHaveLength(expectedContainers(summary));
+    const services = containersByService(await stackContainers(devName));
+    expect(Object.keys(services).sort()).toEqual(Object.keys(summary.services).sort());
+
+    const page = await pollUntil(
+      () => http("GET", url),
+      (r) => r.status === 200,
+      { timeoutMs: 60_000, what: `GET ${url}` },
+    );
+    expect(page.text).toMatch(/<html/i);
+    const todo = await roundTrip(url, `e2e ${devName}`);
+    expect(await titleInPostgres(devName, todo.id)).toBe(todo.title);
+  });
+
+  it("dev: a second preview and a refresh report no changes", async () => {
+    const { stack } = requireDev();
+    const preview = await stack.preview({ ...COLOR, expectNoChanges: true, onOutput });
+    expect(nonSame(preview.changeSummary)).toEqual({});
+    await stack.refresh({ ...COLOR, expectNoChanges: true, onOutput });
+  });
+
+  it("dev: an env change on the api replaces the api's containers and nothing else", async () => {
+    const { stack, run: dv } = requireDev();
+    const before = containersByService(await stackContainers(devName));
+    await stack.setConfig("shipyard:services", {
+      value: JSON.stringify({ ...DEV_SERVICES, api: { ...DEV_SERVICES.api, env: { E2E_MARKER: "1" } } }),
+    });
+
+    const previewEvents: EngineEvent[] = [];
+    await stack.preview({ ...COLOR, onEvent: (event) => previewEvents.push(event) });
+    expect(resourceChanges(previewEvents).length, "the preview shows the api change").toBeGreaterThan(0);
+    expect(changesOutside(previewEvents, isContainerOf("api"))).toEqual([]);
+
+    const upEvents: EngineEvent[] = [];
+    const result = await stack.up({ ...COLOR, onOutput, onEvent: (event) => upEvents.push(event) });
+    expect(result.summary.result).toBe("succeeded");
+    expect(changesOutside(upEvents, isContainerOf("api"))).toEqual([]);
+
+    await waitHealthy(devName, expectedContainers(dv.summary));
+    const after = containersByService(await stackContainers(devName));
+    for (const [service, ids] of Object.entries(before)) {
+      if (service === "api")
+        expect(
+          after.api?.filter((id) => ids.includes(id)),
+          "api containers are new",
+        ).toEqual([]);
+      else expect(after[service], `${service} containers are untouched`).toEqual(ids);
+    }
+    const api = required(after, "api", "the dev stack's containers")[0]!;
+    expect(parseEnv(await docker(["inspect", "--format", "{{json .Config.Env}}", api]))).toContain(
+      "E2E_MARKER=1",
+    );
+    await roundTrip(dv.url, `after env change ${devName}`);
+  });
+
+  it("dev: an invalid shipyard:webPort fails before any resource changes", async () => {
+    const { stack, run: dv } = requireDev();
+    const before = await stack.exportStack();
+    await stack.setConfig("shipyard:webPort", { value: "80" });
+    let outcome: unknown;
+    try {
+      outcome = await stack.up({ ...COLOR }).then(
+        () => "up accepted shipyard:webPort 80",
+        (error: unknown) => error,
+      );
+    } finally {
+      await stack.setConfig("shipyard:webPort", { value: String(dv.webPort) });
+    }
+    expect(outcome).toBeInstanceOf(Error);
+    expect(messageOf(outcome)).toContain("Invalid stack config");
+    expect(messageOf(outcome)).toContain("shipyard:webPort must be 1025 or above");
+    const after = await stack.exportStack();
+    expect(deploymentResources(after.deployment)).toEqual(deploymentResources(before.deployment));
+
+    // With the value fixed, the next update succeeds and changes nothing (the promotion needs a
+    // source whose last update succeeded).
+    const recovered = await stack.up({ ...COLOR, onOutput });
+    expect(recovered.summary.result).toBe("succeeded");
+    expect(nonSame(recovered.summary.resourceChanges)).toEqual({});
+  });
+
+  it("promote: the CLI pins the dev stack's images in a prod stack's config", async () => {
+    const { run: dv } = requireDev();
+    prod = await openStack(prodName, envVars);
+    // A small prod on the container target: one api replica, no monitoring, backups on.
+    await prod.setAllConfig({
+      "shipyard:environment": { value: "prod" },
+      "shipyard:target": { value: "container" },
+      "shipyard:webPort": { value: String(await freePort("127.0.0.1")) },
+      "shipyard:features": { value: JSON.stringify({ graph: false, monitoring: false, backups: true }) },
+      "shipyard:services": { value: JSON.stringify({ api: { replicas: 1 } }) },
+      // Supplied, not generated: a generated password would be a new one after destroy and re-up,
+      // and the retained database only knows the old one.
+      "shipyard:postgresPassword": { value: randomBytes(24).toString("hex"), secret: true },
+      ...hostConfig,
+    });
+    // The images dev does not run: graph from the committed prod pins (never deployed: graph is
+    // off), backup runs dev's postgres image.
+    await prod.setAllConfig(
+      {
+        "images.graph": { value: committedProdImage("graph") },
+        "images.backup": { value: required(dv.images, "postgres", "dev's images output") },
+      },
+      true,
+    );
+
+    const cli = await run(
+      "npx",
+      ["--no-install", "tsx", "scripts/promote/cli.ts", "--from", devName, "--to", prodName],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...envVars },
+        timeoutMs: 300_000,
+      },
+    );
+    expect(cli.status, `${cli.stdout}\n${cli.stderr}`).toBe(0);
+    expect(cli.stdout).toContain(`Pulumi.${prodName}.yaml`);
+
+    expect((await prod.getConfig("images.api", true)).value).toBe(
+      required(dv.images, "api", "dev's images output"),
+    );
+    for (const [service, ref] of Object.entries(dv.images)) {
+      expect((await prod.getConfig(`images.${service}`, true)).value, `images.${service}`).toBe(ref);
+    }
+  });
+
+  it.skipIf(PROD_SKIP !== undefined)(
+    skipped(
+      "prod on the container target: destroy keeps the retained pgdata volume, and its data comes back",
+      PROD_SKIP,
+    ),
+    async () => {
+      requireDev();
+      if (prod === undefined) throw new Error("the promotion test did not create the prod stack");
+      const stack = prod;
+      const prefix = `shipyard-${prodName}`;
+      const pgdata = `${prefix}-pgdata`;
+      const problems: string[] = [];
+      try {
+        const first = readOutputs((await stack.up({ ...COLOR, onOutput })).outputs);
+        expect(first.summary).toMatchObject({ environment: "prod", target: "container" });
+        expect(Object.keys(first.summary.services)).toContain("backup");
+        await waitHealthy(prodName, expectedContainers(first.summary));
+        expect(volumeState((await stack.exportStack()).deployment, pgdata)).toMatchObject({
+          protect: true,
+          retainOnDelete: true,
+        });
+        const todo = await roundTrip(first.url, `kept ${prodName}`);
+
+        // Protected: a destroy refuses the data volumes outright.
+        const refused = await stack.previewDestroy({ ...COLOR }).then(
+          () => "previewDestroy accepted protected volumes",
+          (error: unknown) => error,
+        );
+        expect(messageOf(refused)).toMatch(/marked for protection/);
+
+        // Unprotected (pulumi state unprotect --all), the destroy runs and retainOnDelete keeps them.
+        expect(await unprotectAll(stack)).toBeGreaterThan(0);
+        await stack.destroy({ ...COLOR, onOutput });
+        expect(deploymentResources((await stack.exportStack()).deployment)).toEqual([]);
+        expect(await stackContainers(prodName, true)).toEqual([]);
+        expect(await namesWithPrefix("network", prefix)).toEqual([]);
+        expect(await dockerSucceeds(["volume", "inspect", pgdata]), `volume ${pgdata} after destroy`).toBe(
+          true,
+        );
+
+        const second = readOutputs((await stack.up({ ...COLOR, onOutput })).outputs);
+        await waitHealthy(prodName, expectedContainers(second.summary));
+        const back = await http("GET", `${second.url}/api/todos/${todo.id}`);
+        expect(back.status, back.text).toBe(200);
+        expect(asTodo(back)).toEqual(todo);
+      } finally {
+        problems.push(...(await tearDown(stack, { unprotect: true })));
+        prod = undefined;
+        for (const volume of await namesWithPrefix("volume", prefix)) {
+          if (!(await dockerSucceeds(["volume", "rm", volume])))
+            problems.push(`docker volume rm ${volume} failed`);
+        }
+      }
+      expect(problems).toEqual([]);
+      expect(await namesWithPrefix("volume", prefix)).toEqual([]);
+    },
+  );
+
+  describe.skipIf(SWARM_SKIP !== undefined)(skipped("prod on a single-node swarm", SWARM_SKIP), () => {
+    const prefix = `shipyard-${swarmName}`;
+    const apiService = `${prefix}-api`;
+    let swarm: Stack | undefined;
+    let swarmUrl: string | undefined;
+    let createdSwarm = false;
+    /** The node this suite labelled shipyard.data=true (it was not before). */
+    let labelledNode: string | undefined;
+    /** The api image variant the rolling update moves to. */
+    let variant: string | undefined;
+
+    beforeAll(async () => {
+      if ((await docker(["info", "--format", "{{.Swarm.LocalNodeState}}"])).trim() === "inactive") {
+        await initSwarm();
+        createdSwarm = true;
+      }
+      const node = (await docker(["info", "--format", "{{.Swarm.NodeID}}"])).trim();
+      const label = await docker([
+        "node",
+        "inspect",
+        "--format",
+        '{{index .Spec.Labels "shipyard.data"}}',
+        node,
+      ]).catch(() => "");
+      if (label.trim() !== "true") {
+        await docker(["node", "update", "--label-add", "shipyard.data=true", node]);
+        labelledNode = node;
+      }
+    });
+
+    afterAll(async () => {
+      const problems: string[] = [];
+      if (swarm !== undefined) problems.push(...(await tearDown(swarm, { unprotect: true })));
+      const swept = await sweepDocker(swarmName, prefix, { volumes: true });
+      if (swept.length > 0) console.log(`shipyard e2e: removed swarm leftovers: ${swept.join(", ")}`);
+      fs.rmSync(stackConfigFile(swarmName), { force: true });
+      // Swarm stops the old tasks' containers asynchronously: the image is in use for a while.
+      const image = variant;
+      if (image !== undefined) {
+        await pollUntil(() => dockerSucceeds(["image", "rm", image]), Boolean, {
+          timeoutMs: 120_000,
+          what: `docker image rm ${image}`,
+        }).catch((error: unknown) => problems.push(String(error)));
+      }
+      if (createdSwarm) {
+        if (!(await dockerSucceeds(["swarm", "leave", "--force"])))
+          problems.push("docker swarm leave --force failed");
+      } else if (
+        labelledNode !== undefined &&
+        !(await dockerSucceeds(["node", "update", "--label-rm", "shipyard.data", labelledNode]))
+      ) {
+        problems.push(`removing the shipyard.data label from node ${labelledNode} failed`);
+      }
+      if (problems.length > 0) throw new Error(`swarm cleanup failed:\n${problems.join("\n")}`);
+    });
+
+    it("prod on swarm: every service converges to its replica count (api 3/3)", async () => {
+      const { run: dv } = requireDev();
+      swarm = await openStack(swarmName, envVars);
+      await swarm.setAllConfig({
+        "shipyard:environment": { value: "prod" },
+        "shipyard:webPort": { value: String(await freePort()) },
+        "shipyard:features": { value: JSON.stringify({ graph: false, monitoring: false, backups: true }) },
+        ...hostConfig,
+      });
+      const images: Record<string, { value: string }> = {};
+      for (const [service, ref] of Object.entries(dv.images)) images[`images.${service}`] = { value: ref };
+      images["images.graph"] = { value: committedProdImage("graph") };
+      images["images.backup"] = { value: required(dv.images, "postgres", "dev's images output") };
+      await swarm.setAllConfig(images, true);
+
+      const { url, summary } = readOutputs((await swarm.up({ ...COLOR, onOutput })).outputs);
+      expect(summary).toMatchObject({ environment: "prod", target: "swarm" });
+      expect(summary.services.api?.replicas).toBe(3);
+      const services = await pollUntil(
+        () => stackServices(swarmName),
+        (list) =>
+          list.length === Object.keys(summary.services).length && list.every((s) => s.running === s.desired),
+        { timeoutMs: 300_000, what: `every service of ${swarmName} converged` },
+      );
+      for (const [service, { replicas }] of Object.entries(summary.services)) {
+        expect(
+          services.find((s) => s.name === `${prefix}-${service}`),
+          service,
+        ).toEqual({ name: `${prefix}-${service}`, running: replicas, desired: replicas });
+      }
+      expect(services.find((s) => s.name === apiService)).toMatchObject({ running: 3, desired: 3 });
+
+      swarmUrl = url;
+      await pollUntil(
+        () => http("GET", `${url}/api/health`),
+        (r) => r.status === 200,
+        { timeoutMs: 120_000, what: `GET ${url}/api/health` },
+      );
+      await roundTrip(url, `swarm ${swarmName}`);
+    });
+
+    it("prod on swarm: an api image change rolls one task at a time, never below 2 running", async () => {
+      const { run: dv } = requireDev();
+      if (swarm === undefined || swarmUrl === undefined)
+        throw new Error("the swarm stack is not up (see the previous test)");
+      const updateConfig = JSON.parse(
+        await docker(["service", "inspect", "--format", "{{json .Spec.UpdateConfig}}", apiService]),
+      ) as unknown;
+      expect(updateConfig).toMatchObject({ Parallelism: 1, Order: "start-first", FailureAction: "rollback" });
+
+      // Another promotable id of the same program: the api image with one label more.
+      const container = (await docker(["create", required(dv.images, "api", "dev's images output")])).trim();
+      try {
+        variant = (
+          await docker(["commit", "--change", `LABEL shipyard.e2e.variant=${swarmName}`, container])
+        ).trim();
+      } finally {
+        await docker(["rm", container]);
+      }
+      expect(variant).toMatch(/^sha256:[0-9a-f]{64}$/);
+      await swarm.setConfig("images.api", { value: variant }, true);
+
+      const watched = await sampleWhile(
+        swarm.up({ ...COLOR, onOutput }),
+        async () => ({
+          counts: taskCounts(
+            parseTaskRows(await docker(["service", "ps", "--no-trunc", "--format", TASK_FORMAT, apiService])),
+          ),
+          update: parseUpdateState(
+            await docker(["service", "inspect", "--format", "{{json .UpdateStatus}}", apiService]),
+          ),
+        }),
+        500,
+      );
+      expect(watched.result.summary.result).toBe("succeeded");
+      expect(
+        watched.samples.some((s) => s.update === "updating"),
+        "the watch saw the rolling update",
+      ).toBe(true);
+      expect(
+        Math.min(...watched.samples.map((s) => s.counts.running)),
+        "fewest running api tasks",
+      ).toBeGreaterThanOrEqual(2);
+      expect(
+        Math.max(...watched.samples.map((s) => s.counts.pending)),
+        "most api tasks starting at once",
+      ).toBeLessThanOrEqual(1);
+
+      // Swarm still says `updating` for the monitor window after the last task converged.
+      await pollUntil(
+        async () =>
+          parseUpdateState(
+            await docker(["service", "inspect", "--format", "{{json .UpdateStatus}}", apiService]),
+          ),
+        (state) => state === "completed",
+        { timeoutMs: 180_000, what: `${apiService} update completed` },
+      );
+      const hex = variant.slice("sha256:".length);
+      const running = parseTaskRows(
+        await docker(["service", "ps", "--no-trunc", "--format", TASK_FORMAT, apiService]),
+      ).filter((t) => t.desired === "running" && t.state === "running");
+      expect(running).toHaveLength(3);
+      for (const task of running) expect(task.image, `task ${task.id}`).toContain(hex);
+      await roundTrip(swarmUrl, `after rollout ${swarmName}`);
+    });
+  });
+
+  it("dev: `destroy` removes every container, network and volume of the stack", async () => {
+    const { stack } = requireDev();
+    const result = await stack.destroy({ ...COLOR, onOutput });
+    expect(result.summary.result).toBe("succeeded");
+    expect(deploymentResources((await stack.exportStack()).deployment)).toEqual([]);
+    expect(await stackContainers(devName, true)).toEqual([]);
+    expect(await namesWithPrefix("network", devName)).toEqual([]);
+    expect(await namesWithPrefix("volume", devName)).toEqual([]);
+  });
+});
