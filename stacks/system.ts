@@ -50,6 +50,11 @@ export function deploymentOrder(profile: Profile): ServiceKey[] {
   return order;
 }
 
+/** Secrets the stack config supplies; generated when absent. */
+export type SuppliedSecrets = Readonly<
+  Partial<Record<"postgres" | "redis" | "graph", pulumi.Output<string>>>
+>;
+
 /**
  * The reference system: web (nginx, the only service on the host) → api → postgres, redis, and
  * optionally graph (Neo4j), monitoring (Prometheus) and PostgreSQL backups.
@@ -59,11 +64,6 @@ export function deploymentOrder(profile: Profile): ServiceKey[] {
  * publishes on the host also joins `host-access`, since Docker cannot publish a port of a
  * container that is only on an internal network.
  */
-/** Secrets the stack config supplies; generated when absent. */
-export type SuppliedSecrets = Readonly<
-  Partial<Record<"postgres" | "redis" | "graph", pulumi.Output<string>>>
->;
-
 export function buildSystem(
   profile: Profile,
   secrets: SuppliedSecrets = {},
@@ -137,23 +137,6 @@ export function buildSystem(
   for (const key of deploymentOrder(profile)) {
     const img = image(key);
     images[key] = img.reference;
-    const reload = key === "api" ? profile.hotReload : undefined;
-    const source = profile.images.api;
-    // Hot reload runs the dev stage of the same Dockerfile; the runtime image above stays the one exported.
-    const apiRuns =
-      reload && "build" in source
-        ? new Image(
-            "api-dev",
-            {
-              build: {
-                ...source.build,
-                target: reload.buildTarget,
-                repository: `${source.build.repository}-dev`,
-              },
-            },
-            opts,
-          )
-        : img;
     switch (key) {
       case "postgres": {
         const pgdata = volume("pgdata");
@@ -192,11 +175,29 @@ export function buildSystem(
         ).service;
         break;
       }
-      case "api":
+      case "api": {
+        const reload = profile.hotReload;
+        const source = profile.images.api;
+        // Hot reload runs the dev stage of the same Dockerfile; `img`, the runtime build, stays the
+        // image exported for promotion.
+        const runs =
+          reload && "build" in source
+            ? new Image(
+                "api-dev",
+                {
+                  build: {
+                    ...source.build,
+                    target: reload.buildTarget,
+                    repository: `${source.build.repository}-dev`,
+                  },
+                },
+                opts,
+              )
+            : img;
         services.api = new Service(
           "api",
           {
-            image: apiRuns,
+            image: runs,
             role: "app",
             replicas: profile.services.api.replicas,
             networks: [edge],
@@ -221,13 +222,15 @@ export function buildSystem(
               interval: "10s",
               timeout: "5s",
               retries: 3,
-              startPeriod: "20s",
+              // The API retries its database migration for about 30 s before giving up.
+              startPeriod: "30s",
             },
             ...settings(key),
           },
           opts,
         );
         break;
+      }
       case "web":
         services.web = new Service(
           "web",

@@ -89,7 +89,7 @@ describe("prod on swarm (the default target), graph on", () => {
       graph: [1, "stop-first", "180s", "280s"],
       redis: [1, "stop-first", "35s", "135s"],
       backup: [1, "stop-first", "150s", "250s"],
-      api: [3, "start-first", "50s", "330s"],
+      api: [3, "start-first", "60s", "360s"],
       web: [1, "start-first", "40s", "140s"],
       monitoring: [1, "stop-first", "65s", "165s"],
     });
