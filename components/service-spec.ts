@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { isIP } from "node:net";
+import { exposesDockerSocket, isSensitiveHostDir } from "./host-paths";
 import type { Image } from "./image";
 import { ComponentArgError, dnsLabelError, isDnsLabel } from "./naming";
 import type { Network } from "./network";
@@ -276,18 +277,6 @@ export interface ServiceSpec {
 }
 
 const SECRET_ENV_KEY = /(PASSWORD|PASSWD|SECRET|TOKEN|PASSPHRASE|CREDENTIAL|API_KEY|PRIVATE_KEY)/;
-const SENSITIVE_HOST_PATHS = [
-  "/",
-  "/boot",
-  "/dev",
-  "/etc",
-  "/lib",
-  "/proc",
-  "/sys",
-  "/usr",
-  "/var/run/docker.sock",
-  "/run/docker.sock",
-];
 const HEALTHCHECK_FORMS = ["CMD", "CMD-SHELL"];
 
 /** True when an env key names a secret value (a `*_FILE` pointer is fine). */
@@ -501,10 +490,7 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
       fail(`bindMounts[${i}]`, `needs absolute source and target paths, got ${JSON.stringify(m)}`);
     const source = m.source.replace(/\/+$/, "") || "/";
     // A directory holding a sensitive path (/var/run holds docker.sock) exposes it as well.
-    if (
-      SENSITIVE_HOST_PATHS.some((p) => p === source || p.startsWith(`${source}/`)) ||
-      source.endsWith("docker.sock")
-    ) {
+    if (isSensitiveHostDir(source) || exposesDockerSocket(source)) {
       fail(
         `bindMounts[${i}].source`,
         `must not mount ${JSON.stringify(m.source)} (CIS 5.6/5.32: sensitive host path)`,

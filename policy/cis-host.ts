@@ -16,6 +16,7 @@ import {
   str,
 } from "./inputs";
 import type { RegisteredResource, Rule } from "./types";
+import { isSensitiveHostDir, normaliseHostPath, SENSITIVE_HOST_DIRS } from "../components/host-paths";
 
 function hostNamespace(id: string, v15: string, field: string, namespace: string, fix: string): Rule {
   return {
@@ -74,29 +75,6 @@ function hostPaths(r: RegisteredResource): HostPath[] {
   return paths;
 }
 
-/** `//etc/` → `/etc`: Docker resolves these to the same host directory. */
-function normalisePath(path: string): string {
-  const collapsed = path.trim().replace(/\/+/g, "/");
-  return collapsed.length > 1 ? collapsed.replace(/\/$/, "") : collapsed;
-}
-
-/** The host directories CIS 5.6 lists; a bind of one of them or anything below it is rejected. */
-export const SENSITIVE_HOST_DIRS: readonly string[] = [
-  "/",
-  "/boot",
-  "/dev",
-  "/etc",
-  "/lib",
-  "/proc",
-  "/sys",
-  "/usr",
-];
-
-function isSensitive(path: string): boolean {
-  const p = normalisePath(path);
-  return SENSITIVE_HOST_DIRS.some((dir) => p === dir || (dir !== "/" && p.startsWith(`${dir}/`)));
-}
-
 export const sensitiveHostPaths: Rule = {
   id: "CIS-5.6",
   title: "Sensitive host system directories are not mounted (CIS v1.5 5.5)",
@@ -105,7 +83,7 @@ export const sensitiveHostPaths: Rule = {
   check: (resources) =>
     inspectEach(resources, [CONTAINER, SERVICE], (r) =>
       hostPaths(r)
-        .filter((h) => isSensitive(h.path))
+        .filter((h) => isSensitiveHostDir(h.path))
         .map(
           (h) =>
             `\`${h.field}\` is ${show(h.path)}, a sensitive host directory; use a named volume or a narrower, non-system path (CIS 5.6)`,
@@ -121,7 +99,7 @@ export const dockerSocket: Rule = {
   check: (resources) =>
     inspectEach(resources, [CONTAINER, SERVICE], (r) =>
       hostPaths(r)
-        .filter((h) => /(^|\/)docker\.sock$/.test(normalisePath(h.path)))
+        .filter((h) => /(^|\/)docker\.sock$/.test(normaliseHostPath(h.path)))
         .map(
           (h) =>
             `\`${h.field}\` is ${show(h.path)}, the Docker socket (even read-only it grants root on the host); remove it (CIS 5.32)`,

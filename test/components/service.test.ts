@@ -838,6 +838,11 @@ describe("resolveServiceSpec validation", () => {
       SENSITIVE("/etc/"),
     ],
     [
+      "a bind mount below /etc, as the policy's CIS 5.6 rule also refuses",
+      { bindMounts: [{ source: "/etc/nginx", target: "/etc/nginx" }] },
+      SENSITIVE("/etc/nginx"),
+    ],
+    [
       "a bind mount of /proc",
       { bindMounts: [{ source: "/proc", target: "/host/proc" }] },
       SENSITIVE("/proc"),
