@@ -24,6 +24,15 @@ export const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 export const DOCKER_SECRET = "docker:index/secret:Secret";
 export const SWARM_SERVICE = "docker:index/service:Service";
 
+/**
+ * `beforeEach(freshRegistrations)`: registrations a previous test left pending land first, then the
+ * record is cleared, so each test sees only its own resources.
+ */
+export async function freshRegistrations(): Promise<void> {
+  await settle();
+  resetRegistrations();
+}
+
 /** All registrations of a type, in registration order. */
 export function ofType(type: string): Registration[] {
   return registered().filter((r) => r.type === type);

@@ -10,8 +10,8 @@ import {
   child,
   expectThrowsExactly,
   promiseOf,
-  resetRegistrations,
   settle,
+  freshRegistrations,
 } from "../mocks";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;
@@ -42,11 +42,7 @@ async function builtTag(image: string): Promise<string> {
 }
 
 describe("Image from a ref", () => {
-  beforeEach(async () => {
-    // Registrations a previous test left pending land before the reset, not in this test.
-    await settle();
-    resetRegistrations();
-  });
+  beforeEach(freshRegistrations);
 
   it("registers only a RemoteImage kept locally for a digest ref, and references it by that ref", async () => {
     const ref = `postgres:16.4-alpine@${DIGEST}`;
@@ -91,11 +87,7 @@ describe("Image from a ref", () => {
 });
 
 describe("Image from a build", () => {
-  beforeEach(async () => {
-    // Registrations a previous test left pending land before the reset, not in this test.
-    await settle();
-    resetRegistrations();
-  });
+  beforeEach(freshRegistrations);
 
   it("builds locally without pushing, tags by content and runs the built image by id", async () => {
     const context = makeContext(APP);

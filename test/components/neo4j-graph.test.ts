@@ -11,9 +11,9 @@ import {
   expectThrowsExactly,
   labelsOf,
   promiseOf,
-  resetRegistrations,
   settle,
   unwrapSecret,
+  freshRegistrations,
 } from "../mocks";
 
 const REF = `neo4j:5.26.1-community@sha256:${"56".repeat(32)}`;
@@ -54,11 +54,7 @@ describe("neo4jMemory", () => {
 });
 
 describe("Neo4jGraph", () => {
-  beforeEach(async () => {
-    // Registrations a previous test left pending land before the reset, not in this test.
-    await settle();
-    resetRegistrations();
-  });
+  beforeEach(freshRegistrations);
 
   it("runs neo4j as uid 7474 with heap and page cache sized from memory and credentials in a file", async () => {
     const graph = new Neo4jGraph("graph-min", fixture("graph-min"));

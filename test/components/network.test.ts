@@ -1,16 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Network } from "../../components/network";
-import { NETWORK, child, expectThrowsExactly, promiseOf, resetRegistrations, settle } from "../mocks";
+import { NETWORK, child, expectThrowsExactly, promiseOf, settle, freshRegistrations } from "../mocks";
 
 const DNS_RULE =
   "must be a DNS label (lower-case letters, digits and '-', 1-63 characters, no leading or trailing '-')";
 
 describe("Network", () => {
-  beforeEach(async () => {
-    // Registrations a previous test left pending land before the reset, not in this test.
-    await settle();
-    resetRegistrations();
-  });
+  beforeEach(freshRegistrations);
 
   it("registers a bridge network named after the component, replaced delete-first", async () => {
     const network = new Network("net-default");

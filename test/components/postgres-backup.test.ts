@@ -13,9 +13,9 @@ import {
   envOf,
   expectThrowsExactly,
   labelsOf,
-  resetRegistrations,
   settle,
   unwrapSecret,
+  freshRegistrations,
 } from "../mocks";
 
 const REF = `postgres:16.4-alpine@sha256:${"9a".repeat(32)}`;
@@ -40,11 +40,7 @@ function fixture(prefix: string): { image: Image; database: PostgresDatabase; vo
 }
 
 describe("PostgresBackup", () => {
-  beforeEach(async () => {
-    // Registrations a previous test left pending land before the reset, not in this test.
-    await settle();
-    resetRegistrations();
-  });
+  beforeEach(freshRegistrations);
 
   it("dumps daily, keeps 7 dumps, and reaches the database through its connection", async () => {
     new PostgresBackup("bk", fixture("bk"));

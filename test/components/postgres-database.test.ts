@@ -12,9 +12,9 @@ import {
   envOf,
   labelsOf,
   promiseOf,
-  resetRegistrations,
   settle,
   unwrapSecret,
+  freshRegistrations,
 } from "../mocks";
 
 const REF = `postgres:16.4-alpine@sha256:${"12".repeat(32)}`;
@@ -29,11 +29,7 @@ function fixture(prefix: string): { image: Image; network: Network; volume: Volu
 }
 
 describe("PostgresDatabase", () => {
-  beforeEach(async () => {
-    // Registrations a previous test left pending land before the reset, not in this test.
-    await settle();
-    resetRegistrations();
-  });
+  beforeEach(freshRegistrations);
 
   it("runs postgres as uid 70 with its data on the volume and its password in a file", async () => {
     const db = new PostgresDatabase("pg-min", fixture("pg-min"));

@@ -4,7 +4,7 @@ import { Network } from "../../components/network";
 import { Prometheus, prometheusConfig } from "../../components/prometheus";
 import { Service } from "../../components/service";
 import { Volume } from "../../components/volume";
-import { CONTAINER, child, labelsOf, resetRegistrations, settle, unwrapSecret } from "../mocks";
+import { CONTAINER, child, labelsOf, settle, unwrapSecret, freshRegistrations } from "../mocks";
 
 const REF = `prom/prometheus:v3.1.0@sha256:${"78".repeat(32)}`;
 const HEADER = `global:
@@ -60,11 +60,7 @@ describe("prometheusConfig", () => {
 });
 
 describe("Prometheus", () => {
-  beforeEach(async () => {
-    // Registrations a previous test left pending land before the reset, not in this test.
-    await settle();
-    resetRegistrations();
-  });
+  beforeEach(freshRegistrations);
 
   it("runs as nobody with its TSDB on the volume and its config uploaded as a file", async () => {
     const { image, network, volume, api } = fixture("prom");

@@ -14,9 +14,9 @@ import {
   expectThrowsExactly,
   labelsOf,
   promiseOf,
-  resetRegistrations,
   settle,
   unwrapSecret,
+  freshRegistrations,
 } from "../mocks";
 
 const REF = `redis:7.4-alpine@sha256:${"34".repeat(32)}`;
@@ -50,11 +50,7 @@ describe("redisMaxMemory", () => {
 });
 
 describe("RedisCache", () => {
-  beforeEach(async () => {
-    // Registrations a previous test left pending land before the reset, not in this test.
-    await settle();
-    resetRegistrations();
-  });
+  beforeEach(freshRegistrations);
 
   it("runs redis with a password-protected config file, no persistence and an LRU limit at 75% of memory", async () => {
     const cache = new RedisCache("cache-min", fixture("cache-min"));

@@ -2,18 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
 import { SECRETS_DIR, Secret, validateSecretArgs } from "../../components/secret";
 import { fakeSha256, registered } from "../../infra/offline";
-import { RANDOM_PASSWORD, child, expectThrowsExactly, promiseOf, resetRegistrations, settle } from "../mocks";
+import { RANDOM_PASSWORD, child, expectThrowsExactly, promiseOf, settle, freshRegistrations } from "../mocks";
 
 /** The password the mock provider generates for a RandomPassword named `name`. */
 const mockPassword = (name: string, length = 32): string =>
   `pw-${fakeSha256(`password:${name}`).slice(0, length - 3)}`;
 
 describe("Secret", () => {
-  beforeEach(async () => {
-    // Registrations a previous test left pending land before the reset, not in this test.
-    await settle();
-    resetRegistrations();
-  });
+  beforeEach(freshRegistrations);
 
   it("generates a 32-character alphanumeric value by default and keeps it secret", async () => {
     const secret = new Secret("sec-generated");

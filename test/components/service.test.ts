@@ -29,6 +29,7 @@ import {
   settle,
   unwrapSecret,
   type Registration,
+  freshRegistrations,
 } from "../mocks";
 
 const REF = `ghcr.io/acme/api:1.4.2@sha256:${"cd".repeat(32)}`;
@@ -62,11 +63,7 @@ const baseLabels = (
 ];
 
 describe("Service on the container target", () => {
-  beforeEach(async () => {
-    // Registrations a previous test left pending land before the reset, not in this test.
-    await settle();
-    resetRegistrations();
-  });
+  beforeEach(freshRegistrations);
 
   it("registers one container with every secure default", async () => {
     const { args } = fixture("svc-min");

@@ -1,16 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Volume } from "../../components/volume";
-import { VOLUME, child, expectThrowsExactly, promiseOf, resetRegistrations, settle } from "../mocks";
+import { VOLUME, child, expectThrowsExactly, promiseOf, settle, freshRegistrations } from "../mocks";
 
 const DNS_RULE =
   "must be a DNS label (lower-case letters, digits and '-', 1-63 characters, no leading or trailing '-')";
 
 describe("Volume", () => {
-  beforeEach(async () => {
-    // Registrations a previous test left pending land before the reset, not in this test.
-    await settle();
-    resetRegistrations();
-  });
+  beforeEach(freshRegistrations);
 
   it("registers a local volume named after the component that is protected and retained", async () => {
     const volume = new Volume("vol-default");
