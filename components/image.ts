@@ -84,7 +84,8 @@ export class Image extends pulumi.ComponentResource {
   readonly imageId: pulumi.Output<string>;
   /**
    * The immutable reference: a `ref` that carries a digest as given, a tag-only `ref` resolved to
-   * the digest that was pulled (`repo@sha256:…`), or a built image's id. This is what a Swarm
+   * the digest that was pulled (`repo@sha256:…`, or the image id of an image that was never pushed),
+   * or a built image's id. This is what a Swarm
    * service runs and what promotion copies from dev to prod.
    */
   readonly reference: pulumi.Output<string>;
@@ -131,7 +132,11 @@ export class Image extends pulumi.ComponentResource {
     const ref = args.ref;
     if (ref === undefined) this.reference = remote.imageId;
     else if (ref.includes("sha256:")) this.reference = pulumi.output(ref);
-    else this.reference = remote.repoDigest;
+    // An image only ever built locally has no repo digest; its id is then the immutable reference.
+    else
+      this.reference = pulumi
+        .all([remote.repoDigest, remote.imageId])
+        .apply(([digest, id]) => (digest ? digest : id));
     this.registerOutputs({ imageId: this.imageId, reference: this.reference });
   }
 }

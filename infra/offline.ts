@@ -54,18 +54,21 @@ function secretValue(value: unknown): Record<string, unknown> {
   return { [SECRET_SIG_KEY]: SECRET_SIG, value };
 }
 
+/** Image names built by `docker.Image` in this process: local-only, so without a repo digest. */
+const builtImages = new Set<string>();
+
 /** The outputs the providers compute, so components see what they would see on a real engine. */
 function computedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   switch (type) {
     case "docker:index/remoteImage:RemoteImage": {
       const ref = String(unwrapSecret(inputs.name).value);
       const imageId = ref.startsWith("sha256:") ? ref : `sha256:${fakeSha256(`image:${ref}`)}`;
-      return {
-        imageId,
-        repoDigest: ref.includes("@") ? ref : `${ref.split(":")[0]}@sha256:${fakeSha256(`digest:${ref}`)}`,
-      };
+      // An image built here and never pushed has no repo digest, as on a real engine.
+      const pulled = ref.includes("@") ? ref : `${ref.split(":")[0]}@sha256:${fakeSha256(`digest:${ref}`)}`;
+      return { imageId, repoDigest: builtImages.has(ref) ? "" : pulled };
     }
     case "docker:index/image:Image":
+      builtImages.add(String(inputs.imageName));
       return { imageName: inputs.imageName, repoDigest: "", baseImageName: inputs.imageName };
     case "docker:index/container:Container":
       return { name: inputs.name ?? `${name}-${fakeSha256(name).slice(0, 7)}`, exitCode: 0 };

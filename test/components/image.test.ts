@@ -1,3 +1,4 @@
+import * as docker from "@pulumi/docker";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -76,6 +77,20 @@ describe("Image from a ref", () => {
     expect(child(REMOTE_IMAGE, "img-tag").inputs).toEqual({ name: "redis:7.4-alpine", keepLocally: true });
     expect(await promiseOf(image.imageId)).toBe(mockImageId("redis:7.4-alpine"));
     expect(await promiseOf(image.reference)).toBe(`redis@sha256:${fakeSha256("digest:redis:7.4-alpine")}`);
+  });
+
+  it("references a tag-only ref of an image never pushed (no repo digest) by its image id", async () => {
+    // Built here under this tag (as a local build or `docker load` leaves it): Docker has no repo digest.
+    new docker.Image("local-build", {
+      imageName: "shipyard-api:local",
+      skipPush: true,
+      build: { context: "." },
+    });
+    await settle();
+    const image = new Image("img-local", { ref: "shipyard-api:local", pinning: "tag" });
+    await settle();
+
+    expect(await promiseOf(image.reference)).toBe(mockImageId("shipyard-api:local"));
   });
 
   it("accepts latest at pinning any", async () => {

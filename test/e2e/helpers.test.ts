@@ -3,6 +3,8 @@ import * as net from "node:net";
 import { describe, expect, it } from "vitest";
 import {
   changedCounts,
+  imageOverrides,
+  IMAGES_ENV,
   changesOutside,
   containersByService,
   deploymentResources,
@@ -356,5 +358,40 @@ describe("waiting", () => {
       server.listen(port, "127.0.0.1", resolve);
     });
     await new Promise((resolve) => server.close(resolve));
+  });
+});
+
+describe("imageOverrides", () => {
+  const services = ["postgres", "api"];
+  it.each<[string | undefined, Record<string, string>]>([
+    [undefined, {}],
+    ["", {}],
+    [
+      '{"postgres":"postgres:16-local","api":"shipyard-api:local"}',
+      { postgres: "postgres:16-local", api: "shipyard-api:local" },
+    ],
+  ])("reads %j", (value, images) => {
+    expect(imageOverrides({ [IMAGES_ENV]: value }, services)).toEqual(images);
+  });
+
+  it.each<[string, string]>([
+    [
+      "postgres:16",
+      'SHIPYARD_E2E_IMAGES must be a JSON object of service → image, e.g. {"postgres":"postgres:16-local"}, got postgres:16',
+    ],
+    [
+      "[1]",
+      'SHIPYARD_E2E_IMAGES must be a JSON object of service → image, e.g. {"postgres":"postgres:16-local"}, got [1]',
+    ],
+    [
+      '{"queue":"rabbitmq:3","api":7,"postgres":"Postgres::16"}',
+      [
+        "SHIPYARD_E2E_IMAGES.queue: not a service of the system (postgres, api)",
+        "SHIPYARD_E2E_IMAGES.api: must be a string, got 7",
+        'SHIPYARD_E2E_IMAGES.postgres: is not an image reference (repo[:tag][@sha256:<64 hex>] or sha256:<64 hex>), got "Postgres::16"',
+      ].join("\n"),
+    ],
+  ])("rejects %j", (value, message) => {
+    expect(() => imageOverrides({ [IMAGES_ENV]: value }, services)).toThrow(message);
   });
 });

@@ -10,6 +10,7 @@ import { execFile, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
+import { parseImageRef } from "../../components/image-ref";
 
 /** The repository root: Pulumi.yaml and the Pulumi.<stack>.yaml files. */
 export const ROOT = path.resolve(__dirname, "../..");
@@ -780,4 +781,46 @@ export async function nonDefaultDockerHost(): Promise<string | undefined> {
     /^(unix|tcp|ssh|npipe):\/\/.+/.test(host)
     ? host
     : undefined;
+}
+
+/** The environment variable that swaps the stacks' images for local ones (README, "End-to-end tests"). */
+export const IMAGES_ENV = "SHIPYARD_E2E_IMAGES";
+
+/**
+ * Image overrides from `SHIPYARD_E2E_IMAGES`, a JSON object of service → image reference, so the
+ * suite runs where registries are out of reach on images built or loaded locally.
+ *
+ * @throws naming the variable, the service and the fix when the value is not such an object
+ */
+export function imageOverrides(env: NodeJS.ProcessEnv, services: readonly string[]): Record<string, string> {
+  const text = env[IMAGES_ENV];
+  if (text === undefined || text.trim() === "") return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error(
+      `${IMAGES_ENV} must be a JSON object of service → image, e.g. {"postgres":"postgres:16-local"}, got ${text}`,
+    );
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new Error(
+      `${IMAGES_ENV} must be a JSON object of service → image, e.g. {"postgres":"postgres:16-local"}, got ${text}`,
+    );
+  }
+  const problems: string[] = [];
+  const images: Record<string, string> = {};
+  for (const [service, ref] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!services.includes(service))
+      problems.push(`${IMAGES_ENV}.${service}: not a service of the system (${services.join(", ")})`);
+    else if (typeof ref !== "string")
+      problems.push(`${IMAGES_ENV}.${service}: must be a string, got ${JSON.stringify(ref)}`);
+    else {
+      const checked = parseImageRef(ref);
+      if ("error" in checked) problems.push(`${IMAGES_ENV}.${service}: ${checked.error}`);
+      else images[service] = ref;
+    }
+  }
+  if (problems.length > 0) throw new Error(problems.join("\n"));
+  return images;
 }

@@ -9,6 +9,8 @@
  *   SHIPYARD_E2E_PROD=0     skip the prod-on-container part (retained volumes)
  *   SHIPYARD_E2E_SWARM=1    run the Swarm part (may `docker swarm init`, and leave it again after)
  *   SHIPYARD_E2E_VERBOSE=1  stream Pulumi's output
+ *   SHIPYARD_E2E_IMAGES     JSON service → image, e.g. {"postgres":"postgres:16-local","api":"shipyard-api:local"}:
+ *                           runs on images built or loaded locally where registries are out of reach
  */
 import type { EngineEvent, OpMap, Stack } from "@pulumi/pulumi/automation";
 import { randomBytes } from "node:crypto";
@@ -17,7 +19,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { SERVICE_KEYS } from "../../stacks/profile";
 import {
+  imageOverrides,
   changedCounts,
   changesOutside,
   containersByService,
@@ -74,6 +78,8 @@ const skipped = (title: string, reason: string | undefined): string =>
   reason === undefined ? title : `${title} (skipped: ${reason})`;
 
 /** No host ports besides the web's, so the suite runs beside a developer's own dev stack. */
+/** Images to use instead of pulling or building (SHIPYARD_E2E_IMAGES); dev's outputs carry them onward. */
+const localImages = imageOverrides(process.env, SERVICE_KEYS);
 const DEV_SERVICES = { api: { ports: [] as unknown[] }, postgres: { ports: [] as unknown[] } };
 const COLOR = { color: "never" } as const;
 
@@ -187,6 +193,9 @@ describe.skipIf(SKIP !== undefined)(skipped("shipyard on a real Docker host", SK
       "shipyard:namePrefix": { value: devName },
       "shipyard:hotReload": { value: "false" },
       "shipyard:services": { value: JSON.stringify(DEV_SERVICES) },
+      ...(Object.keys(localImages).length > 0
+        ? { "shipyard:images": { value: JSON.stringify(localImages) } }
+        : {}),
       ...hostConfig,
     });
   });
