@@ -501,9 +501,20 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
     if (!v.path.startsWith("/"))
       fail(`volumes[${i}].path`, `must be an absolute path, got ${JSON.stringify(v.path)}`);
   }
+  // A file's directory becomes a volume of its own (uploads need one on a read-only root), so it
+  // must be a dedicated directory, not "/" and not inside another mount.
+  const mountPoints = [...(args.volumes ?? []).map((v) => v.path), ...Object.keys(args.tmpfs ?? {}), "/tmp"];
   for (const [i, f] of (args.files ?? []).entries()) {
     if (!f.path.startsWith("/") || f.path.endsWith("/"))
       fail(`files[${i}].path`, `must be an absolute file path, got ${JSON.stringify(f.path)}`);
+    const dir = f.path.slice(0, f.path.lastIndexOf("/"));
+    const inside = mountPoints.find((m) => dir === m || dir.startsWith(`${m}/`));
+    if (dir === "" || inside !== undefined) {
+      fail(
+        `files[${i}].path`,
+        `must be in a directory of its own, such as /run/config/<file>: ${dir === "" ? '"/"' : inside} is already a mount, got ${JSON.stringify(f.path)}`,
+      );
+    }
   }
 
   // Networks: the service's own, then each connection's, each joined once.

@@ -900,6 +900,24 @@ describe("resolveServiceSpec validation", () => {
       '`files[0].path` must be an absolute file path, got "/etc/app/"',
     ],
     [
+      "a file in the root directory, which would become a volume over /",
+      { files: [{ path: "/app.conf", content: "" }] },
+      '`files[0].path` must be in a directory of its own, such as /run/config/<file>: "/" is already a mount, got "/app.conf"',
+    ],
+    [
+      "a file inside a tmpfs mount",
+      { files: [{ path: "/tmp/app.conf", content: "" }] },
+      '`files[0].path` must be in a directory of its own, such as /run/config/<file>: /tmp is already a mount, got "/tmp/app.conf"',
+    ],
+    [
+      "a file inside a volume mount",
+      {
+        volumes: [{ volume: new Volume("svc-val-vol2"), path: "/data" }],
+        files: [{ path: "/data/conf/app.conf", content: "" }],
+      },
+      '`files[0].path` must be in a directory of its own, such as /run/config/<file>: /data is already a mount, got "/data/conf/app.conf"',
+    ],
+    [
       "an unconfined seccomp profile",
       { securityOpts: ["seccomp=unconfined"] },
       '`securityOpts` must not disable a security profile (CIS 5.2/5.22), got "seccomp=unconfined"',
