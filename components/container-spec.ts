@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { toLabelList } from "./naming";
 import { SECRETS_DIR } from "./secret";
-import type { BindMount, ConfigFile, ServiceSpec, VolumeMount } from "./service-spec";
+import type { BindMount, ConfigFile, VolumeMount } from "./service-args";
+import type { ServiceSpec } from "./service-spec";
 import { bytesToMegabytes } from "./units";
 
 /** What a container needs beyond the resolved spec: the parts that are resources or Inputs. */

@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { Secret } from "./secret";
-import type { RestartPolicy, ServiceArgs } from "./service-spec";
+import type { RestartPolicy, ServiceArgs } from "./service-args";
 import type { Target } from "./target";
 
 /** The settings every preset (PostgresDatabase, RedisCache, …) hands to its Service unchanged. */

@@ -3,8 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { containerArgs } from "./container-spec";
 import { contentHash } from "./secret";
 import { swarmServiceArgs, type SwarmConfigRef } from "./swarm-spec";
-import { resolveServiceSpec, type ServiceArgs, type ServiceRole, type ServiceSpec } from "./service-spec";
+import type { ServiceArgs, ServiceRole } from "./service-args";
+import { resolveServiceSpec, type ServiceSpec } from "./service-spec";
 
+export * from "./service-args";
 export * from "./service-spec";
 
 /**

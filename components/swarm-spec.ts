@@ -1,7 +1,8 @@
 import type * as docker from "@pulumi/docker";
 import type * as pulumi from "@pulumi/pulumi";
 import { toLabelList } from "./naming";
-import type { ServiceSpec, VolumeMount } from "./service-spec";
+import type { VolumeMount } from "./service-args";
+import type { ServiceSpec } from "./service-spec";
 import { parseSize } from "./units";
 
 /** A file delivered through a Swarm config (the swarm counterpart of a container upload). */

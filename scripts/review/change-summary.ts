@@ -4,7 +4,7 @@
  * for the volumes, networks and secrets that change; and a loud warning where data or a stateful
  * service is at risk. Which resources make up a service is decided in ./resources.
  */
-import { STATEFUL_ROLES } from "../../components/service-spec";
+import { STATEFUL_ROLES } from "../../components/service-args";
 import { asRecord, parseUrn, type PreviewDigest } from "./preview-digest";
 import {
   CONTAINER_TYPE,
