@@ -4,7 +4,18 @@ import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier";
 
 export default defineConfig(
-  { ignores: ["node_modules/", "**/dist/", ".pulumi-state/", "coverage/", "apps/", "**/*.mjs", "**/*.mts"] },
+  {
+    ignores: [
+      "node_modules/",
+      "**/dist/",
+      ".pulumi-state/",
+      "coverage/",
+      "apps/",
+      "**/*.mjs",
+      "**/*.mts",
+      "**/*.cjs",
+    ],
+  },
   eslint.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {
