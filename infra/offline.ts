@@ -50,6 +50,16 @@ export function fakeSha256(seed: string): string {
   return createHash("sha256").update(seed).digest("hex");
 }
 
+/** The image id the mock gives a pulled or built reference. */
+export function mockImageId(ref: string): string {
+  return `sha256:${fakeSha256(`image:${ref}`)}`;
+}
+
+/** The value the mock generates for a `random.RandomPassword` named `name`. */
+export function mockPassword(name: string, length = 32): string {
+  return `pw-${fakeSha256(`password:${name}`).slice(0, length - 3)}`;
+}
+
 function secretValue(value: unknown): Record<string, unknown> {
   return { [SECRET_SIG_KEY]: SECRET_SIG, value };
 }
@@ -62,7 +72,7 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
   switch (type) {
     case "docker:index/remoteImage:RemoteImage": {
       const ref = String(unwrapSecret(inputs.name).value);
-      const imageId = ref.startsWith("sha256:") ? ref : `sha256:${fakeSha256(`image:${ref}`)}`;
+      const imageId = ref.startsWith("sha256:") ? ref : mockImageId(ref);
       // An image built here and never pushed has no repo digest, as on a real engine.
       const pulled = ref.includes("@") ? ref : `${ref.split(":")[0]}@sha256:${fakeSha256(`digest:${ref}`)}`;
       return { imageId, repoDigest: builtImages.has(ref) ? "" : pulled };
@@ -75,7 +85,7 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
     case "random:index/randomPassword:RandomPassword":
       // The engine marks `result` secret from the provider schema; the mock monitor does not, so do it here.
       return {
-        result: secretValue(`pw-${fakeSha256(`password:${name}`).slice(0, Number(inputs.length ?? 32) - 3)}`),
+        result: secretValue(mockPassword(name, Number(inputs.length ?? 32))),
       };
     default:
       return {};

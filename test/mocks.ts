@@ -1,5 +1,7 @@
 import { expect } from "vitest";
 import {
+  mockImageId,
+  mockPassword,
   promiseOf,
   registered,
   resetRegistrations,
@@ -12,7 +14,7 @@ import {
  * The shared test harness. The mocks themselves are installed by test/setup.ts (before any program
  * module loads); this module reads what was registered.
  */
-export { promiseOf, unwrapSecret, settle, resetRegistrations };
+export { mockImageId, mockPassword, promiseOf, unwrapSecret, settle, resetRegistrations };
 export type { Registration };
 
 export const CONTAINER = "docker:index/container:Container";

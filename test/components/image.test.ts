@@ -13,11 +13,11 @@ import {
   promiseOf,
   settle,
   freshRegistrations,
+  mockImageId,
 } from "../mocks";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 /** The image id the mock provider reports for a RemoteImage named `ref`. */
-const mockImageId = (ref: string): string => `sha256:${fakeSha256(`image:${ref}`)}`;
 
 const contexts: string[] = [];
 /** A temporary build context holding `files` (relative path → content). */

@@ -3,7 +3,6 @@ import { Image } from "../../components/image";
 import { NEO4J_UID, Neo4jGraph, neo4jMemory } from "../../components/neo4j-graph";
 import { Network } from "../../components/network";
 import { Volume } from "../../components/volume";
-import { fakeSha256 } from "../../infra/offline";
 import {
   CONTAINER,
   child,
@@ -14,10 +13,10 @@ import {
   settle,
   unwrapSecret,
   freshRegistrations,
+  mockPassword,
 } from "../mocks";
 
 const REF = `neo4j:5.26.1-community@sha256:${"56".repeat(32)}`;
-const mockPassword = (name: string): string => `pw-${fakeSha256(`password:${name}`).slice(0, 29)}`;
 
 function fixture(prefix: string): { image: Image; network: Network; volume: Volume } {
   return {

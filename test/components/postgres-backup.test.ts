@@ -6,7 +6,6 @@ import { Network } from "../../components/network";
 import { BACKUP_SCRIPT, PostgresBackup, RESTORE_SCRIPT } from "../../components/postgres-backup";
 import { PostgresDatabase } from "../../components/postgres-database";
 import { Volume } from "../../components/volume";
-import { fakeSha256 } from "../../infra/offline";
 import {
   CONTAINER,
   child,
@@ -16,13 +15,13 @@ import {
   settle,
   unwrapSecret,
   freshRegistrations,
+  mockPassword,
 } from "../mocks";
 
 const REF = `postgres:16.4-alpine@sha256:${"9a".repeat(32)}`;
 const ASSETS = path.resolve(__dirname, "../../components/assets");
 const BACKUP_SH = fs.readFileSync(path.join(ASSETS, "postgres-backup.sh"), "utf8");
 const RESTORE_SH = fs.readFileSync(path.join(ASSETS, "postgres-restore.sh"), "utf8");
-const mockPassword = (name: string): string => `pw-${fakeSha256(`password:${name}`).slice(0, 29)}`;
 const healthTest = (maxAgeSeconds: number): string[] => [
   "CMD-SHELL",
   `test -f /tmp/last-success && [ $(( $(date -u +%s) - $(cat /tmp/last-success) )) -lt ${maxAgeSeconds} ]`,

@@ -4,7 +4,7 @@ import { Network } from "../../components/network";
 import { POSTGRES_UID, PostgresDatabase } from "../../components/postgres-database";
 import { Secret } from "../../components/secret";
 import { Volume } from "../../components/volume";
-import { fakeSha256, registered } from "../../infra/offline";
+import { registered } from "../../infra/offline";
 import {
   CONTAINER,
   RANDOM_PASSWORD,
@@ -15,10 +15,11 @@ import {
   settle,
   unwrapSecret,
   freshRegistrations,
+  mockPassword,
+  mockImageId,
 } from "../mocks";
 
 const REF = `postgres:16.4-alpine@sha256:${"12".repeat(32)}`;
-const mockPassword = (name: string): string => `pw-${fakeSha256(`password:${name}`).slice(0, 29)}`;
 
 function fixture(prefix: string): { image: Image; network: Network; volume: Volume } {
   return {
@@ -51,7 +52,7 @@ describe("PostgresDatabase", () => {
       ],
     });
     expect(inputs).toEqual({
-      image: `sha256:${fakeSha256(`image:${REF}`)}`,
+      image: mockImageId(REF),
       envs: [
         "PGDATA=/var/lib/postgresql/data/pgdata",
         "POSTGRES_DB=app",

@@ -5,7 +5,7 @@ import { Network } from "../../components/network";
 import { REDIS_UID, RedisCache, redisMaxMemory } from "../../components/redis-cache";
 import { Secret } from "../../components/secret";
 import { Service } from "../../components/service";
-import { fakeSha256, registered } from "../../infra/offline";
+import { registered } from "../../infra/offline";
 import {
   CONTAINER,
   RANDOM_PASSWORD,
@@ -17,10 +17,10 @@ import {
   settle,
   unwrapSecret,
   freshRegistrations,
+  mockPassword,
 } from "../mocks";
 
 const REF = `redis:7.4-alpine@sha256:${"34".repeat(32)}`;
-const mockPassword = (name: string): string => `pw-${fakeSha256(`password:${name}`).slice(0, 29)}`;
 const conf = (password: string, maxmemory: string): string =>
   `requirepass ${password}\nmaxmemory ${maxmemory}\nmaxmemory-policy allkeys-lru\nsave ""\nappendonly no\nprotected-mode yes\n`;
 

@@ -1,12 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
 import { SECRETS_DIR, Secret, validateSecretArgs } from "../../components/secret";
-import { fakeSha256, registered } from "../../infra/offline";
-import { RANDOM_PASSWORD, child, expectThrowsExactly, promiseOf, settle, freshRegistrations } from "../mocks";
+import { registered } from "../../infra/offline";
+import {
+  RANDOM_PASSWORD,
+  child,
+  expectThrowsExactly,
+  promiseOf,
+  settle,
+  freshRegistrations,
+  mockPassword,
+} from "../mocks";
 
 /** The password the mock provider generates for a RandomPassword named `name`. */
-const mockPassword = (name: string, length = 32): string =>
-  `pw-${fakeSha256(`password:${name}`).slice(0, length - 3)}`;
 
 describe("Secret", () => {
   beforeEach(freshRegistrations);

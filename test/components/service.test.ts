@@ -12,7 +12,7 @@ import {
   type ServiceArgs,
 } from "../../components/service";
 import { Volume } from "../../components/volume";
-import { fakeSha256, registered } from "../../infra/offline";
+import { registered } from "../../infra/offline";
 import {
   CONTAINER,
   NETWORK,
@@ -30,13 +30,14 @@ import {
   unwrapSecret,
   type Registration,
   freshRegistrations,
+  mockPassword,
+  mockImageId,
 } from "../mocks";
 
 const REF = `ghcr.io/acme/api:1.4.2@sha256:${"cd".repeat(32)}`;
-const IMAGE_ID = `sha256:${fakeSha256(`image:${REF}`)}`;
+const IMAGE_ID = mockImageId(REF);
 const HEALTHCHECK = { test: ["CMD", "/app/healthcheck"] };
 /** The password the mock provider generates for a RandomPassword named `name`. */
-const mockPassword = (name: string): string => `pw-${fakeSha256(`password:${name}`).slice(0, 29)}`;
 
 /** An image and a network named after the test, and the smallest valid args that use them. */
 function fixture(prefix: string): { image: Image; network: Network; args: ServiceArgs } {

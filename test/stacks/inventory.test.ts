@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { evaluateStack, withConfig, type Evaluation } from "../../infra/evaluate";
-import { fakeSha256, readStackFile } from "../../infra/offline";
-import { envOf, labelsOf, unwrapSecret, type Registration } from "../mocks";
+import { readStackFile } from "../../infra/offline";
+import { envOf, labelsOf, unwrapSecret, type Registration, mockImageId } from "../mocks";
 import { promotedProd } from "./fixtures";
 import { containers, differences, type ContainerView } from "./view";
 
@@ -163,7 +163,7 @@ describe("dev stack", () => {
     const devImage = dev.registrations.find(
       (r) => r.type === "docker:index/remoteImage:RemoteImage" && r.name === "api-dev",
     )!;
-    expect(api.inputs.image).toBe(`sha256:${fakeSha256(`image:${String(devImage.inputs.name)}`)}`);
+    expect(api.inputs.image).toBe(mockImageId(String(devImage.inputs.name)));
     expect(api.inputs.command).toEqual([
       "node_modules/.bin/tsx",
       "watch",
@@ -175,7 +175,7 @@ describe("dev stack", () => {
     const runtimeImage = dev.registrations.find(
       (r) => r.type === "docker:index/remoteImage:RemoteImage" && r.name === "api",
     )!;
-    expect(dev.images.api).toBe(`sha256:${fakeSha256(`image:${String(runtimeImage.inputs.name)}`)}`);
+    expect(dev.images.api).toBe(mockImageId(String(runtimeImage.inputs.name)));
   });
 
   it("runs the runtime image without bind mount or watcher when hot reload is off", async () => {
