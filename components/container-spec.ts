@@ -3,19 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { toLabelList } from "./naming";
 import { SECRETS_DIR } from "./secret";
-import type { BindMount, ConfigFile, VolumeMount } from "./service-args";
-import type { ServiceSpec } from "./service-spec";
+import type { BindMount, ConfigFile } from "./service-args";
+import type { ServiceSpec, WorkloadParts } from "./service-spec";
 import { bytesToMegabytes } from "./units";
 
-/** What a container needs beyond the resolved spec: the parts that are resources or Inputs. */
-export interface ContainerParts {
+/** What a container needs beyond the resolved spec and the parts both targets share. */
+export interface ContainerParts extends WorkloadParts {
   readonly imageId: pulumi.Input<string>;
-  readonly command?: readonly string[];
-  readonly entrypoint?: readonly string[];
-  readonly volumes: readonly VolumeMount[];
   readonly bindMounts: readonly BindMount[];
   readonly files: readonly ConfigFile[];
-  readonly labels: Readonly<Record<string, string>>;
 }
 
 /**

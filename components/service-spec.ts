@@ -12,12 +12,21 @@ import {
   type ServiceArgs,
   type ServiceRole,
   type Healthcheck,
+  type VolumeMount,
 } from "./service-args";
 import type { Target } from "./target";
 import { parseCpus, parseDuration, parseMemory, parseSize } from "./units";
 
 /** The node label stateful swarm services are pinned to (`docker node update --label-add shipyard.data=true`). */
 export const DATA_NODE_CONSTRAINT = "node.labels.shipyard.data == true";
+
+/** What either target needs beyond the resolved spec: the parts that are resources or Inputs. */
+export interface WorkloadParts {
+  readonly command?: readonly string[];
+  readonly entrypoint?: readonly string[];
+  readonly volumes: readonly VolumeMount[];
+  readonly labels: Readonly<Record<string, string>>;
+}
 
 /** ServiceArgs with every default resolved and every value checked. */
 export interface ServiceSpec {

@@ -1,8 +1,7 @@
 import type * as docker from "@pulumi/docker";
 import type * as pulumi from "@pulumi/pulumi";
 import { toLabelList } from "./naming";
-import type { VolumeMount } from "./service-args";
-import type { ServiceSpec } from "./service-spec";
+import type { ServiceSpec, WorkloadParts } from "./service-spec";
 import { parseSize } from "./units";
 
 /** A file delivered through a Swarm config (the swarm counterpart of a container upload). */
@@ -12,14 +11,10 @@ export interface SwarmConfigRef {
   readonly path: string;
 }
 
-/** What a swarm service needs beyond the resolved spec. */
-export interface SwarmParts {
+/** What a swarm service needs beyond the resolved spec and the parts both targets share. */
+export interface SwarmParts extends WorkloadParts {
   readonly imageReference: pulumi.Input<string>;
-  readonly command?: readonly string[];
-  readonly entrypoint?: readonly string[];
-  readonly volumes: readonly VolumeMount[];
   readonly configs: readonly SwarmConfigRef[];
-  readonly labels: Readonly<Record<string, string>>;
 }
 
 /**
