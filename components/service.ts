@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { ContainerResource } from "./container-resource";
 import { containerArgs } from "./container-spec";
 import { contentHash } from "./secret";
 import { swarmServiceArgs, type SwarmConfigRef } from "./swarm-spec";
@@ -13,7 +14,8 @@ export * from "./service-spec";
  * One long-running service, secure by default (CIS Docker Benchmark v1.6 section 5), on the
  * `container` target (one host) or the `swarm` target.
  *
- * Creates on the `container` target: `docker.Container` `<name>-0` … `<name>-<replicas-1>`, each
+ * Creates on the `container` target: `docker.Container` `<name>-0` … `<name>-<replicas-1>`
+ * (registered through `ContainerResource`, which declares only the inputs it is given), each
  * joined to the service's networks under the alias `<name>` (so replicas share one DNS name), each
  * waited on until healthy. Replica i depends on replica i-1, so a rollout replaces one at a time
  * and, containers having no fixed name, each new replica is healthy before its old one goes.
@@ -99,11 +101,11 @@ export class Service extends pulumi.ComponentResource {
       return;
     }
 
-    const containers: docker.Container[] = [];
+    const containers: ContainerResource[] = [];
     for (let i = 0; i < spec.replicas; i++) {
       const previous = containers[i - 1];
       containers.push(
-        new docker.Container(`${name}-${i}`, containerArgs(spec, parts, i), {
+        new ContainerResource(`${name}-${i}`, containerArgs(spec, parts, i), {
           parent: this,
           dependsOn: previous ? [...dependsOn, previous] : dependsOn,
           // A host port can be bound once: the old container must go before the new one starts.
