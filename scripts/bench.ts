@@ -43,9 +43,10 @@ async function measure(size: number): Promise<Sample> {
   const baseline = liveHeapMb();
   const loadedMb = process.memoryUsage().rss / 1024 / 1024;
 
-  // The Pulumi SDK records a stack trace for every internal promise (runtime/debuggable.js), shown
-  // only by its leak report under PULUMI_DEBUG_PROMISE_LEAKS. Their cost depends on the loader
-  // (ts-node's source-map hooks make each capture far dearer), not on the program: leave them out.
+  // The Pulumi SDK records a stack trace for every internal promise (runtime/debuggable.js), printed
+  // only by its leak report under PULUMI_DEBUG_PROMISE_LEAKS. What a capture costs depends on the
+  // loader (ts-node's source-map hooks make it far dearer), so the figures leave them out; README
+  // gives the same run with Node's default limit.
   Error.stackTraceLimit = 0;
   const started = process.hrtime.bigint();
   const networks = [
