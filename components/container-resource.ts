@@ -3,7 +3,7 @@ import { getVersion } from "@pulumi/docker/utilities";
 import * as pulumi from "@pulumi/pulumi";
 
 /** The provider type of a Docker container (`docker.Container`). */
-export const CONTAINER_TYPE = "docker:index/container:Container";
+const CONTAINER_TYPE = "docker:index/container:Container";
 
 /**
  * A `docker.Container`, registered with only the inputs it is given.
