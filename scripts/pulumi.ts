@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { listStacks } from "../infra/offline";
+import { resolvePulumiCli, withCliOnPath, type PulumiCli } from "./pulumi-cli";
 import { ensureDevPassphrase, pulumiEnv, stateDir } from "./pulumi-env";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -23,14 +24,13 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function pulumi(args: readonly string[], env: NodeJS.ProcessEnv): number {
-  // `npx pulumi` runs a pulumi already on PATH, or the CLI from the `pulumi` npm package.
-  const result = spawnSync("npx", ["--no-install", "pulumi", ...args], { cwd: ROOT, env, stdio: "inherit" });
-  if (result.error) fail(`could not run the Pulumi CLI: ${result.error.message}`);
+function pulumi(cli: PulumiCli, args: readonly string[], env: NodeJS.ProcessEnv): number {
+  const result = spawnSync(cli.path, args, { cwd: ROOT, env, stdio: "inherit" });
+  if (result.error) fail(`could not run the Pulumi CLI at ${cli.path}: ${result.error.message}`);
   return result.status ?? 1;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const [command, stack, ...rest] = process.argv.slice(2);
   if (command === undefined || !(command in COMMANDS))
     fail(`usage: tsx scripts/pulumi.ts <${Object.keys(COMMANDS).join("|")}> <stack> [flags]`);
@@ -53,11 +53,17 @@ function main(): void {
       );
     ensureDevPassphrase(ROOT);
   }
-  const env = { ...process.env, ...pulumiEnv(stack, process.env, ROOT) };
-  if (pulumi(["stack", "select", stack, "--create"], env) !== 0) process.exit(1);
+  let cli: PulumiCli;
+  try {
+    cli = await resolvePulumiCli();
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const env = withCliOnPath(cli, { ...process.env, ...pulumiEnv(stack, process.env, ROOT) });
+  if (pulumi(cli, ["stack", "select", stack, "--create"], env) !== 0) process.exit(1);
   const args: string[] = [...COMMANDS[command as keyof typeof COMMANDS]];
   if (command !== "preview" && process.env.CI === "true") args.push("--yes");
-  process.exit(pulumi([...args, "--stack", stack, ...rest], env));
+  process.exit(pulumi(cli, [...args, "--stack", stack, ...rest], env));
 }
 
-main();
+void main();

@@ -5,13 +5,14 @@
 import {
   CommandError,
   LocalWorkspace,
-  PulumiCommand,
   StackNotFoundError,
   type ConfigValue,
+  type PulumiCommand,
   type Stack,
 } from "@pulumi/pulumi/automation";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { pulumiCommand as resolvePulumiCommand } from "../pulumi-cli";
 import { pulumiEnv, stateDir } from "../pulumi-env";
 import { parsePromoteArgs, UsageError, USAGE, type PromoteArgs } from "./options";
 import { planPromotion, renderPlan } from "./plan";
@@ -33,19 +34,23 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
 
-  const pulumiCommand = await findPulumi();
-  if (typeof pulumiCommand === "string") {
-    console.error(pulumiCommand);
+  let pulumiCommand: PulumiCommand;
+  try {
+    pulumiCommand = await resolvePulumiCommand();
+  } catch (error) {
+    console.error(`promote: ${describe(error)}`);
     return 1;
   }
   if (!process.env.PULUMI_BACKEND_URL) fs.mkdirSync(stateDir(ROOT), { recursive: true });
   // Never pass projectSettings: the workspace would rewrite the repo's Pulumi.yaml (ecosystem.md §5).
-  const open = async (stackName: string): Promise<Stack> => {
+  const workspace = (stackName: string) => ({
+    args: { stackName, workDir: ROOT },
+    opts: { pulumiCommand, envVars: pulumiEnv(stackName, process.env, ROOT) },
+  });
+  const openSource = async (stackName: string): Promise<Stack> => {
+    const { args, opts } = workspace(stackName);
     try {
-      return await LocalWorkspace.selectStack(
-        { stackName, workDir: ROOT },
-        { pulumiCommand, envVars: pulumiEnv(stackName, process.env, ROOT) },
-      );
+      return await LocalWorkspace.selectStack(args, opts);
     } catch (error) {
       if (!(error instanceof StackNotFoundError)) throw error;
       throw new Error(
@@ -56,11 +61,14 @@ async function main(argv: readonly string[]): Promise<number> {
   };
 
   try {
-    const source = await open(args.from);
+    const source = await openSource(args.from);
     const sourceOutputs = await source.outputs();
     // Without --show-secrets: the history needs no passphrase for the config it lists.
     const [sourceLastUpdate] = await source.history(1, 1, false);
-    const target = await open(args.to);
+    // A first promotion creates the target stack: its config (the images) must exist before its
+    // first `up` can run, so README's order, promote then up, works on an empty backend.
+    const { args: targetArgs, opts: targetOpts } = workspace(args.to);
+    const target = await LocalWorkspace.createOrSelectStack(targetArgs, targetOpts);
     const targetImages = await readImagesConfig(target);
 
     const result = planPromotion({
@@ -99,17 +107,6 @@ async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     console.error(`promote: ${describe(error)}`);
     return 1;
-  }
-}
-
-/** The Pulumi CLI on PATH, or the one line to print when it cannot run. */
-async function findPulumi(): Promise<PulumiCommand | string> {
-  try {
-    return await PulumiCommand.get();
-  } catch (error) {
-    return String(error).includes("ENOENT")
-      ? "the pulumi CLI is not on PATH; install it or use npx pulumi"
-      : `promote: \`pulumi version\` failed: ${describe(error)}`;
   }
 }
 

@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { parseImageRef } from "../../components/image-ref";
+import { pulumiOnPath, withCliOnPath } from "../../scripts/pulumi-cli";
 
 /** The repository root: Pulumi.yaml and the Pulumi.<stack>.yaml files. */
 export const ROOT = path.resolve(__dirname, "../..");
@@ -123,6 +124,16 @@ export async function dockerSucceeds(args: readonly string[]): Promise<boolean> 
 // ---------------------------------------------------------------------------------------------
 // Skipping
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * Puts the folder of the first `pulumi` on PATH outside node_modules/.bin first, so that
+ * `pulumi version` here and the Automation API run the user's CLI, not the npm package's wrapper
+ * that `npm run` puts ahead of it (which ignores PATH and downloads its own version).
+ */
+export function preferPulumiOnPath(env: NodeJS.ProcessEnv = process.env): void {
+  const cli = pulumiOnPath(env.PATH);
+  if (cli !== undefined) env.PATH = withCliOnPath({ path: cli, source: "PATH" }, env).PATH;
+}
 
 /** `pulumi version` may be the npm package's wrapper, which downloads the CLI on first use. */
 export const PULUMI_VERSION_TIMEOUT_MS = 300_000;

@@ -46,6 +46,7 @@ import {
   parseTaskRows,
   parseUpdateState,
   pollUntil,
+  preferPulumiOnPath,
   resourceChanges,
   ROOT,
   run,
@@ -65,6 +66,7 @@ import {
   type SummaryView,
 } from "./helpers";
 
+preferPulumiOnPath();
 const SKIP = e2eSkipReason();
 const PROD_SKIP = process.env.SHIPYARD_E2E_PROD === "0" ? "SHIPYARD_E2E_PROD=0" : undefined;
 const SWARM_SKIP = SKIP === undefined ? swarmSkipReason() : undefined;

@@ -16,6 +16,10 @@ import { describe, expect, it } from "vitest";
 // commands the Automation API would have run, without a real CLI or state.
 const ROOT = path.resolve(__dirname, "../..");
 const CLI = path.join(ROOT, "scripts/promote/cli.ts");
+/** The CLI version the `pulumi` npm package (a devDependency) installs. */
+const PULUMI_NPM_VERSION = (
+  JSON.parse(readFileSync(path.join(ROOT, "node_modules/pulumi/package.json"), "utf8")) as { version: string }
+).version;
 
 const API_OLD = `sha256:${"a".repeat(64)}`;
 const API_NEW = `sha256:${"b".repeat(64)}`;
@@ -51,15 +55,31 @@ interface Run {
   readonly calls: string[];
 }
 
-/** Runs the CLI with a PATH holding node and, unless `withPulumi` is false, the fake pulumi. */
-function promote(args: readonly string[], scenario: object, withPulumi = true): Run {
+/**
+ * Where the fake pulumi is: `path` on PATH (the user's own CLI), or `npm-cache` where the `pulumi`
+ * npm package keeps the CLI it installed, with a decoy in a node_modules/.bin on PATH (where
+ * `npm run` puts the package's wrapper, which must never be taken for a CLI on PATH).
+ */
+type FakeAt = "path" | "npm-cache";
+
+function install(dir: string, source: string): void {
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(source, path.join(dir, "pulumi"));
+  chmodSync(path.join(dir, "pulumi"), 0o755);
+}
+
+/** Runs the CLI with a PATH holding node and the fake pulumi where `at` says. */
+function promote(args: readonly string[], scenario: object, at: FakeAt = "path"): Run {
   const dir = mkdtempSync(path.join(tmpdir(), "promote-cli-"));
   const bin = path.join(dir, "bin");
   mkdirSync(bin);
   symlinkSync(process.execPath, path.join(bin, "node"));
-  if (withPulumi) {
-    copyFileSync(path.join(__dirname, "fake-pulumi.mjs"), path.join(bin, "pulumi"));
-    chmodSync(path.join(bin, "pulumi"), 0o755);
+  const npmBin = path.join(dir, "node_modules", ".bin");
+  const fake = path.join(__dirname, "fake-pulumi.mjs");
+  if (at === "path") install(bin, fake);
+  else {
+    install(npmBin, path.join(__dirname, "decoy-pulumi.mjs"));
+    install(path.join(dir, "pulumi-home", "versions", PULUMI_NPM_VERSION, "bin"), fake);
   }
   const log = path.join(dir, "calls.log");
   writeFileSync(log, "");
@@ -68,8 +88,9 @@ function promote(args: readonly string[], scenario: object, withPulumi = true): 
     cwd: ROOT,
     encoding: "utf8",
     env: {
-      PATH: bin,
+      PATH: [npmBin, bin].join(path.delimiter),
       HOME: dir,
+      PULUMI_HOME: path.join(dir, "pulumi-home"),
       PULUMI_BACKEND_URL: `file://${dir}/state`,
       PULUMI_CONFIG_PASSPHRASE: "test",
       FAKE_PULUMI_LOG: log,
@@ -158,21 +179,38 @@ describe("promote CLI", () => {
     });
   });
 
-  it("rejects a target stack that does not exist", () => {
-    const run = promote(["--from", "dev", "--to", "qa"], { dev: dev("succeeded") });
+  it("creates a target stack that does not exist yet, so promote can come before its first up", () => {
+    const run = promote(["--from", "dev", "--to", "prod"], { dev: dev("succeeded") });
+    expect([run.status, run.stderr, run.calls]).toEqual([
+      0,
+      "",
+      [
+        ...READS.slice(0, 5),
+        "stack select --stack prod --non-interactive",
+        "stack init prod --non-interactive",
+        "config get images --json --stack prod --non-interactive",
+        `config set --path images.api --stack prod --plaintext --non-interactive -- ${API_NEW}`,
+        `config set --path images.postgres --stack prod --plaintext --non-interactive -- ${POSTGRES}`,
+        `config set --path images.web --stack prod --plaintext --non-interactive -- ${WEB}`,
+      ],
+    ]);
+  });
+
+  it("rejects a source stack that does not exist", () => {
+    const run = promote(["--from", "qa", "--to", "prod"], { prod: PROD });
     expect([run.status, run.stderr]).toEqual([
       1,
       "promote: stack qa does not exist in this backend; `npm run up -- qa` creates it\n",
     ]);
   });
 
-  it("rejects running without a pulumi CLI in one line", () => {
-    const run = promote(["--from", "dev", "--to", "prod"], {}, false);
-    expect([run.status, run.stderr, run.calls]).toEqual([
-      1,
-      "the pulumi CLI is not on PATH; install it or use npx pulumi\n",
-      [],
-    ]);
+  it("without a pulumi on PATH, runs the CLI the pulumi npm package installed, not its wrapper", () => {
+    const run = promote(
+      ["--from", "dev", "--to", "prod", "--dry-run"],
+      { dev: dev("succeeded"), prod: PROD },
+      "npm-cache",
+    );
+    expect([run.status, run.calls]).toEqual([0, READS]);
   });
 
   it("rejects bad arguments before looking for the CLI", () => {

@@ -2,7 +2,7 @@
 // Stands in for the pulumi CLI in test/promote/cli.test.ts: answers the commands the Automation API
 // runs from a scenario file (FAKE_PULUMI_SCENARIO), in the CLI's JSON formats, and appends each
 // invocation to FAKE_PULUMI_LOG so the test can assert exactly what would have been run.
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 
 const args = process.argv.slice(2);
 appendFileSync(process.env.FAKE_PULUMI_LOG, `${args.join(" ")}\n`);
@@ -23,6 +23,13 @@ function print(value) {
 }
 
 const scenario = JSON.parse(readFileSync(process.env.FAKE_PULUMI_SCENARIO, "utf8"));
+if (args[0] === "stack" && args[1] === "init") {
+  // A new, empty stack: kept in the scenario file so the next invocation finds it.
+  if (scenario[args[2]] !== undefined) fail(`stack '${args[2]}' already exists`);
+  scenario[args[2]] = { outputs: {}, history: [] };
+  writeFileSync(process.env.FAKE_PULUMI_SCENARIO, JSON.stringify(scenario));
+  process.exit(0);
+}
 const name = args[args.indexOf("--stack") + 1];
 const stack = scenario[name];
 if (stack === undefined) fail(`no stack named '${name}' found`);

@@ -1,0 +1,99 @@
+/**
+ * Which Pulumi CLI the npm scripts, `promote` and the end-to-end suite run: a `pulumi` on PATH (the
+ * user's own install) when there is one, else the CLI that the `pulumi` npm package installs on
+ * first use (into `$PULUMI_HOME/versions/<version>`).
+ *
+ * `npm run` puts `node_modules/.bin` first on PATH, and the `pulumi` there is the npm package's
+ * wrapper, which never looks at PATH: it runs its own pinned version or downloads it. So PATH is
+ * searched without `node_modules/.bin` folders, and the wrapper is only the fallback.
+ */
+import { PulumiCommand } from "@pulumi/pulumi/automation";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** Where a CLI came from, for messages. */
+export interface PulumiCli {
+  /** Absolute path of the `pulumi` binary. */
+  readonly path: string;
+  readonly source: "PATH" | "npm";
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** True for a PATH entry that `npm run` or `npx` added: `…/node_modules/.bin`. */
+export function isNpmBinDir(dir: string): boolean {
+  return path.basename(dir) === ".bin" && path.basename(path.dirname(dir)) === "node_modules";
+}
+
+/** The first `pulumi` on `pathVar` outside `node_modules/.bin`, or undefined. */
+export function pulumiOnPath(
+  pathVar: string | undefined,
+  isExecutable: (file: string) => boolean = isExecutableFile,
+): string | undefined {
+  for (const dir of (pathVar ?? "").split(path.delimiter)) {
+    if (dir === "" || isNpmBinDir(dir)) continue;
+    const candidate = path.resolve(dir, "pulumi");
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** The resolver of the `pulumi` npm package (a devDependency): returns its CLI, downloading it once. */
+type NpmResolve = () => Promise<string>;
+
+function npmResolve(): Promise<string> {
+  // The package's own resolver (what its `run.js` calls); not typed, so its shape is asserted here.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require("pulumi/lib/resolve") as { resolve: () => Promise<string> };
+  return mod.resolve();
+}
+
+/**
+ * The CLI to run: a `pulumi` on PATH (outside node_modules/.bin), else the npm package's.
+ *
+ * @throws Error saying both what was searched and why the npm package's CLI is not there
+ */
+export async function resolvePulumiCli(
+  env: NodeJS.ProcessEnv = process.env,
+  resolveNpm: NpmResolve = npmResolve,
+): Promise<PulumiCli> {
+  const onPath = pulumiOnPath(env.PATH);
+  if (onPath !== undefined) return { path: onPath, source: "PATH" };
+  try {
+    return { path: await resolveNpm(), source: "npm" };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `no pulumi on PATH, and the pulumi npm package could not install its CLI (${reason}); ` +
+        "install the Pulumi CLI (https://www.pulumi.com/docs/install/) or run where it can be downloaded",
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * The environment a CLI runs in: its own folder first on PATH, so the language host and plugins
+ * installed beside it (`pulumi-language-nodejs`, …) are the ones it finds.
+ */
+export function withCliOnPath(cli: PulumiCli, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const dir = path.dirname(cli.path);
+  return { ...env, PATH: [dir, env.PATH].filter((p) => p !== undefined && p !== "").join(path.delimiter) };
+}
+
+/**
+ * The Automation API's handle on the same CLI. `PulumiCommand.get` runs `pulumi` from PATH (or
+ * `<root>/bin/pulumi`), so this process's PATH gets the CLI's folder first: the workspaces it
+ * opens then run this CLI and find its plugins.
+ */
+export async function pulumiCommand(env: NodeJS.ProcessEnv = process.env): Promise<PulumiCommand> {
+  const cli = await resolvePulumiCli(env);
+  process.env.PATH = withCliOnPath(cli, process.env).PATH;
+  return PulumiCommand.get();
+}
