@@ -5,20 +5,36 @@ import { expect, it } from "vitest";
 // The unit tests import the program through vitest; `pulumi up` loads it through the language
 // host's ts-node, with infra/ as working directory and infra/tsconfig.json. This runs that path,
 // which once failed on TypeScript 6's rootDir rule (TS5011) while `tsc --noEmit` passed.
-it("loads and type-checks infra/index.ts the way Pulumi's Node.js language host does", () => {
+function load(stack: string, config: Record<string, string>): unknown {
   const runner = path.join(__dirname, "fixtures", "pulumi-run.cjs");
+  const result = spawnSync(process.execPath, [runner, stack, JSON.stringify(config)], {
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  expect(result.stderr).toBe("");
+  return JSON.parse(result.stdout.trim().split("\n").pop()!);
+}
+
+it("loads and type-checks infra/index.ts the way Pulumi's Node.js language host does", () => {
   const config = {
     "shipyard:environment": "dev",
     "shipyard:webPort": "8080",
     "shipyard:publishAddress": "127.0.0.1",
   };
-  const result = spawnSync(process.execPath, [runner, "dev", JSON.stringify(config)], {
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-  expect(result.stderr).toBe("");
-  expect(JSON.parse(result.stdout.trim().split("\n").pop()!)).toEqual({
+  expect(load("dev", config)).toEqual({
     url: "http://127.0.0.1:8080",
     containers: 5,
+  });
+}, 120_000);
+
+// A real `up -- prod` before promotion printed the config error as an unhandled exception with
+// a stack trace; as a RunError the engine prints the message alone.
+it("hands a config error to the engine as a RunError carrying only the message", () => {
+  expect(load("dev", { "shipyard:environment": "dev", "shipyard:webPort": "80" })).toEqual({
+    runError: true,
+    message: [
+      "Invalid stack config (1 problem); nothing was deployed:",
+      "  - shipyard:webPort must be 1025 or above (CIS 5.8: no privileged host ports), got 80",
+    ].join("\n"),
   });
 }, 120_000);
