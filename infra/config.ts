@@ -45,6 +45,8 @@ export interface Catalog {
   readonly pinning: Pinning;
   /** Services whose image this environment takes only from config (prod's promoted app images). */
   readonly requiredImages: readonly string[];
+  /** Services that run another service's image (backup → postgres): they have no `images` key. */
+  readonly imageOf: Readonly<Record<string, string>>;
   /** The target when config names none. */
   readonly defaultTarget: Target;
   /** Whether the environment can hot-reload the API. */
@@ -386,6 +388,13 @@ export function parseConfig(
       if (!known.includes(name)) {
         errors.push(
           `${at(["images", name])} names an unknown service ${render(name)}; known services: ${knownList}`,
+        );
+        continue;
+      }
+      const owner = catalog.imageOf[name];
+      if (owner !== undefined) {
+        errors.push(
+          `${at(["images", name])} cannot be set: ${name} runs the ${owner} image, so both run the same version; remove it and set ${at(["images", owner])}`,
         );
         continue;
       }

@@ -20,7 +20,6 @@ export const DEV: EnvironmentDefaults = {
     api: { build: { context: path.join(ROOT, "apps/api"), target: "runtime", repository: "shipyard-api" } },
     web: { build: { context: path.join(ROOT, "apps/web"), target: "runtime", repository: "shipyard-web" } },
     postgres: { ref: "postgres:16.15-alpine" },
-    backup: { ref: "postgres:16.15-alpine" },
     redis: { ref: "redis:7.4.11-alpine" },
     graph: { ref: "neo4j:5.26.30-community" },
     monitoring: { ref: "prom/prometheus:v3.5.0" },

@@ -20,7 +20,6 @@ export const PROD: EnvironmentDefaults = {
     api: undefined,
     web: undefined,
     postgres: undefined,
-    backup: undefined,
     redis: undefined,
     graph: undefined,
     monitoring: undefined,

@@ -18,6 +18,24 @@ export const TOPOLOGY: Readonly<Record<ServiceKey, readonly ServiceKey[]>> = {
   backup: ["postgres"],
 };
 
+/**
+ * Services that run another service's image rather than one of their own: the backup's `pg_dump`
+ * must be the server's PostgreSQL, so it always runs what postgres runs, and promotion (which
+ * copies `images.postgres`) moves both together.
+ */
+export const IMAGE_OF = { backup: "postgres" } as const satisfies Partial<Record<ServiceKey, ServiceKey>>;
+
+/** Services with an image of their own: the keys of `images` in config and in the stack's outputs. */
+export type ImageKey = Exclude<ServiceKey, keyof typeof IMAGE_OF>;
+export const IMAGE_KEYS: readonly ImageKey[] = SERVICE_KEYS.filter(
+  (key): key is ImageKey => !(key in IMAGE_OF),
+);
+
+/** The service whose image `key` runs: itself, or the one {@link IMAGE_OF} names. */
+export function imageKeyOf(key: ServiceKey): ImageKey {
+  return (IMAGE_OF as Partial<Record<ServiceKey, ImageKey>>)[key] ?? (key as ImageKey);
+}
+
 /** Where a service's image comes from: built from `apps/` (dev) or a pinned reference. */
 export type ImageSource =
   | { readonly build: { readonly context: string; readonly target: string; readonly repository: string } }
@@ -55,7 +73,7 @@ export interface Profile {
   readonly retainData: boolean;
   readonly restart: RestartPolicy;
   readonly features: { readonly graph: boolean; readonly monitoring: boolean; readonly backups: boolean };
-  readonly images: Readonly<Record<ServiceKey, ImageSource>>;
+  readonly images: Readonly<Record<ImageKey, ImageSource>>;
   readonly services: Readonly<Record<ServiceKey, ServiceSettings>>;
   /**
    * Dev hot reload: the API runs an image built from `buildTarget` with its source bind-mounted and
@@ -81,7 +99,7 @@ export interface EnvironmentDefaults {
   readonly restart: RestartPolicy;
   readonly features: Profile["features"];
   /** Image per service; undefined where config must supply it (prod's promoted app images). */
-  readonly images: Readonly<Record<ServiceKey, ImageSource | undefined>>;
+  readonly images: Readonly<Record<ImageKey, ImageSource | undefined>>;
   readonly services: Readonly<Record<ServiceKey, Omit<ServiceSettings, "env" | "dependsOn">>>;
   readonly hotReload?: Profile["hotReload"];
 }
@@ -96,13 +114,15 @@ export const WEB_CONTAINER_PORT = 8080;
  *   this first; the throw guards direct callers)
  */
 export function buildProfile(defaults: EnvironmentDefaults, config: ShipyardConfig, stack: string): Profile {
-  const images = {} as Record<ServiceKey, ImageSource>;
-  const services = {} as Record<ServiceKey, ServiceSettings>;
-  for (const key of SERVICE_KEYS) {
+  const images = {} as Record<ImageKey, ImageSource>;
+  for (const key of IMAGE_KEYS) {
     const ref = config.images[key];
     const image = ref !== undefined ? { ref } : defaults.images[key];
     if (image === undefined) throw new Error(`${PROJECT}:images.${key} is not set`);
     images[key] = image;
+  }
+  const services = {} as Record<ServiceKey, ServiceSettings>;
+  for (const key of SERVICE_KEYS) {
     const base = defaults.services[key];
     const override = config.services[key];
     const hostPorts = override?.ports ?? base.hostPorts;
@@ -146,9 +166,10 @@ export function catalogFor(defaults: EnvironmentDefaults): Catalog {
       hostPorts: defaults.services[key].hostPorts.map((p) => p.host),
     };
   }
-  const requiredImages = SERVICE_KEYS.filter((key) => defaults.images[key] === undefined);
+  const requiredImages = IMAGE_KEYS.filter((key) => defaults.images[key] === undefined);
   return {
     services,
+    imageOf: IMAGE_OF,
     pinning: defaults.pinning,
     requiredImages,
     defaultTarget: defaults.target,

@@ -10,7 +10,15 @@ import { Secret } from "../components/secret";
 import { Service, type PortMapping } from "../components/service";
 import { Volume } from "../components/volume";
 import { findCycle } from "../infra/config";
-import { SERVICE_KEYS, TOPOLOGY, WEB_CONTAINER_PORT, type Profile, type ServiceKey } from "./profile";
+import {
+  imageKeyOf,
+  SERVICE_KEYS,
+  TOPOLOGY,
+  WEB_CONTAINER_PORT,
+  type ImageKey,
+  type Profile,
+  type ServiceKey,
+} from "./profile";
 
 /** The API's port inside its container. */
 export const API_PORT = 8080;
@@ -19,8 +27,8 @@ export const API_PORT = 8080;
 export interface System {
   /** The URL the web answers on. */
   readonly url: string;
-  /** Immutable image reference per deployed service: what promotion copies. */
-  readonly images: Readonly<Partial<Record<ServiceKey, pulumi.Output<string>>>>;
+  /** Immutable image reference per deployed image key: what promotion copies. */
+  readonly images: Readonly<Partial<Record<ImageKey, pulumi.Output<string>>>>;
   readonly services: Readonly<Partial<Record<ServiceKey, Service>>>;
   readonly networks: readonly Network[];
   readonly volumes: readonly Volume[];
@@ -89,13 +97,16 @@ export function buildSystem(
     // Swarm names are global to the swarm, so they carry the stack's prefix; containers are auto-named.
     dockerName: swarm ? `${prefix}-${key}` : undefined,
   });
+  const built: Partial<Record<ImageKey, Image>> = {};
+  // One Image per image key: the backup gets the very Image postgres runs (profile IMAGE_OF).
   const image = (key: ServiceKey): Image => {
-    const source = profile.images[key];
-    return new Image(
-      key,
+    const own = imageKeyOf(key);
+    const source = profile.images[own];
+    return (built[own] ??= new Image(
+      own,
       "build" in source ? { build: source.build } : { ref: source.ref, pinning: profile.pinning },
       opts,
-    );
+    ));
   };
   const supplied = (key: keyof SuppliedSecrets): Secret | undefined => {
     const value = secrets[key];
@@ -128,7 +139,7 @@ export function buildSystem(
   };
 
   const services: Partial<Record<ServiceKey, Service>> = {};
-  const images: Partial<Record<ServiceKey, pulumi.Output<string>>> = {};
+  const images: Partial<Record<ImageKey, pulumi.Output<string>>> = {};
   let database: PostgresDatabase | undefined;
   let cache: RedisCache | undefined;
   const extraDeps = (key: ServiceKey): Service[] =>
@@ -136,7 +147,7 @@ export function buildSystem(
 
   for (const key of deploymentOrder(profile)) {
     const img = image(key);
-    images[key] = img.reference;
+    images[imageKeyOf(key)] = img.reference;
     switch (key) {
       case "postgres": {
         const pgdata = volume("pgdata");

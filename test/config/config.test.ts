@@ -23,7 +23,6 @@ const PROD_IMAGES = {
   api: `api@${DIGEST}`,
   web: DIGEST,
   postgres: `postgres:16.15-alpine@${DIGEST}`,
-  backup: `postgres:16.15-alpine@${DIGEST}`,
   redis: `redis:7.4.11-alpine@${DIGEST}`,
   graph: `neo4j:5.26.30-community@${DIGEST}`,
   monitoring: `prom/prometheus:v3.5.0@${DIGEST}`,
@@ -83,6 +82,13 @@ describe("parseConfig rejects", () => {
       "an unknown environment",
       raw({ environment: "staging" }),
       ['shipyard:environment must be one of "dev", "prod", got "staging"'],
+    ],
+    [
+      "an image for the backup, which runs the postgres image",
+      raw({ environment: "dev", images: { backup: "postgres:15-alpine" } }),
+      [
+        "shipyard:images.backup cannot be set: backup runs the postgres image, so both run the same version; remove it and set shipyard:images.postgres",
+      ],
     ],
     [
       "unknown keys at every level",

@@ -326,15 +326,8 @@ describe.skipIf(SKIP !== undefined)(skipped("shipyard on a real Docker host", SK
       "shipyard:postgresPassword": { value: randomBytes(24).toString("hex"), secret: true },
       ...hostConfig,
     });
-    // The images dev does not run: graph from the committed prod pins (never deployed: graph is
-    // off), backup runs dev's postgres image.
-    await prod.setAllConfig(
-      {
-        "images.graph": { value: committedProdImage("graph") },
-        "images.backup": { value: required(dv.images, "postgres", "dev's images output") },
-      },
-      true,
-    );
+    // The image dev does not run: graph from the committed prod pins (never deployed: graph is off).
+    await prod.setAllConfig({ "images.graph": { value: committedProdImage("graph") } }, true);
 
     const cli = await run(
       "npx",
@@ -482,7 +475,6 @@ describe.skipIf(SKIP !== undefined)(skipped("shipyard on a real Docker host", SK
       const images: Record<string, { value: string }> = {};
       for (const [service, ref] of Object.entries(dv.images)) images[`images.${service}`] = { value: ref };
       images["images.graph"] = { value: committedProdImage("graph") };
-      images["images.backup"] = { value: required(dv.images, "postgres", "dev's images output") };
       await swarm.setAllConfig(images, true);
 
       const { url, summary } = readOutputs((await swarm.up({ ...COLOR, onOutput })).outputs);

@@ -218,7 +218,6 @@ describe("prod stack on the container target", () => {
       "randomPassword:postgres-password",
       "randomPassword:redis-password",
       "remoteImage:api",
-      "remoteImage:backup",
       "remoteImage:monitoring",
       "remoteImage:postgres",
       "remoteImage:redis",
@@ -260,8 +259,14 @@ describe("prod stack on the container target", () => {
     const refs = prod.registrations
       .filter((r) => r.type === "docker:index/remoteImage:RemoteImage")
       .map((r) => String(r.inputs.name));
-    expect(refs).toHaveLength(6);
+    expect(refs).toHaveLength(5);
     for (const ref of refs) expect(ref).toMatch(/(^sha256:|@sha256:)[a-f0-9]{64}$/);
+  });
+
+  it("runs the backup on the very image postgres runs, so pg_dump is the server's version", () => {
+    const image = (name: string) => prod.registrations.find((r) => r.name === name)!.inputs.image;
+    expect(image("backup-0")).toBe(image("postgres-0"));
+    expect(Object.keys(prod.images).sort()).toEqual(["api", "monitoring", "postgres", "redis", "web"]);
   });
 
   it("rolls API replicas one at a time: each replica waits for the previous one", () => {
