@@ -5,7 +5,7 @@ import { toLabelList } from "./naming";
 import { SECRETS_DIR } from "./secret";
 import type { BindMount, ConfigFile } from "./service-args";
 import type { ServiceSpec, WorkloadParts } from "./service-spec";
-import { bytesToMegabytes } from "./units";
+import { bytesToMegabytes, durationNanos, goDuration } from "./units";
 
 /** What a container needs beyond the resolved spec and the parts both targets share. */
 export interface ContainerParts extends WorkloadParts {
@@ -74,10 +74,11 @@ export function containerArgs(spec: ServiceSpec, parts: ContainerParts, index: n
     logOpts: { "max-size": spec.logging.maxSize, "max-file": String(spec.logging.maxFiles) },
     healthcheck: {
       tests: [...spec.healthcheck.test],
-      interval: spec.healthcheck.interval,
-      timeout: spec.healthcheck.timeout,
+      // In the form the provider reads back (Go's Duration.String), so a refresh finds no drift.
+      interval: goDuration(durationNanos(spec.healthcheck.interval)),
+      timeout: goDuration(durationNanos(spec.healthcheck.timeout)),
       retries: spec.healthcheck.retries,
-      startPeriod: spec.healthcheck.startPeriod,
+      startPeriod: goDuration(durationNanos(spec.healthcheck.startPeriod)),
     },
     wait: true,
     waitTimeout: spec.waitTimeoutSeconds,

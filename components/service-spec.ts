@@ -15,7 +15,7 @@ import {
   type VolumeMount,
 } from "./service-args";
 import type { Target } from "./target";
-import { parseCpus, parseDuration, parseMemory, parseSize } from "./units";
+import { parseCpus, parseDuration, parseMemory, parseSize, providerCpus } from "./units";
 
 /** The node label stateful swarm services are pinned to (`docker node update --label-add shipyard.data=true`). */
 export const DATA_NODE_CONSTRAINT = "node.labels.shipyard.data == true";
@@ -385,7 +385,8 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
     capAdd,
     memoryBytes: (memory as { bytes: number }).bytes,
     nanoCpus: (cpus as { nanoCpus: number }).nanoCpus,
-    cpus: args.cpus ?? "0.5",
+    // The form the provider reads back, so a refresh finds no drift (units.ts providerCpus).
+    cpus: providerCpus((cpus as { nanoCpus: number }).nanoCpus),
     restart,
     maxRetries,
     logging,

@@ -2,7 +2,7 @@ import type * as docker from "@pulumi/docker";
 import type * as pulumi from "@pulumi/pulumi";
 import { toLabelList } from "./naming";
 import type { ServiceSpec, WorkloadParts } from "./service-spec";
-import { parseSize } from "./units";
+import { durationNanos, parseSize, swarmDuration } from "./units";
 
 /** A file delivered through a Swarm config (the swarm counterpart of a container upload). */
 export interface SwarmConfigRef {
@@ -53,7 +53,10 @@ export function monitorSeconds(spec: ServiceSpec): number {
  * container target uses.
  */
 export function swarmServiceArgs(spec: ServiceSpec, parts: SwarmParts): docker.ServiceArgs {
-  const monitor = `${monitorSeconds(spec)}s`;
+  // Durations in the form the provider reads back (units.ts swarmDuration): no drift on refresh.
+  const seconds = (n: number): string => swarmDuration(n * 1e9);
+  const duration = (value: string): string => swarmDuration(durationNanos(value));
+  const monitor = seconds(monitorSeconds(spec));
   const update = {
     parallelism: 1,
     delay: "10s",
@@ -83,13 +86,13 @@ export function swarmServiceArgs(spec: ServiceSpec, parts: SwarmParts): docker.S
         capDrops: ["ALL"],
         capAdds: [...spec.capAdd],
         init: true,
-        stopGracePeriod: `${spec.stopGraceSeconds}s`,
+        stopGracePeriod: seconds(spec.stopGraceSeconds),
         healthcheck: {
           tests: [...spec.healthcheck.test],
-          interval: spec.healthcheck.interval,
-          timeout: spec.healthcheck.timeout,
+          interval: duration(spec.healthcheck.interval),
+          timeout: duration(spec.healthcheck.timeout),
           retries: spec.healthcheck.retries,
-          startPeriod: spec.healthcheck.startPeriod,
+          startPeriod: duration(spec.healthcheck.startPeriod),
         },
         mounts: [
           ...parts.volumes.map((v) => ({
@@ -123,8 +126,8 @@ export function swarmServiceArgs(spec: ServiceSpec, parts: SwarmParts): docker.S
       resources: { limits: { memoryBytes: spec.memoryBytes, nanoCpus: spec.nanoCpus } },
       restartPolicy:
         spec.restart === "on-failure"
-          ? { condition: "on-failure", maxAttempts: spec.maxRetries, delay: "5s", window: "120s" }
-          : { condition: "any", delay: "5s", window: "120s" },
+          ? { condition: "on-failure", maxAttempts: spec.maxRetries, delay: "5s", window: "2m" }
+          : { condition: "any", delay: "5s", window: "2m" },
       logDriver: {
         name: "json-file",
         options: { "max-size": spec.logging.maxSize, "max-file": String(spec.logging.maxFiles) },

@@ -88,7 +88,7 @@ describe("Neo4jGraph", () => {
       readOnly: false,
       tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m" },
       memory: 1024,
-      cpus: "1",
+      cpus: "1.0",
       mounts: [
         { type: "volume", source: "graph-min-store", target: "/data", readOnly: false },
         { type: "volume", target: "/run/secrets" },
@@ -98,7 +98,7 @@ describe("Neo4jGraph", () => {
         interval: "10s",
         timeout: "5s",
         retries: 12,
-        startPeriod: "60s",
+        startPeriod: "1m0s",
       },
       // startPeriod 60 s + interval 10 s × retries 12 + 30 s margin
       waitTimeout: 210,
@@ -122,7 +122,7 @@ describe("Neo4jGraph", () => {
       NEO4J_server_memory_heap_max__size: "1g",
       NEO4J_server_memory_pagecache_size: "512m",
     });
-    expect([container.inputs.memory, container.inputs.cpus]).toEqual([2048, "2"]);
+    expect([container.inputs.memory, container.inputs.cpus]).toEqual([2048, "2.0"]);
   });
 
   it("offers consumers the Bolt URL, the user and the password file", () => {

@@ -95,7 +95,7 @@ describe("PostgresBackup", () => {
         interval: "30s",
         timeout: "5s",
         retries: 3,
-        startPeriod: "60s",
+        startPeriod: "1m0s",
       },
       memory: 128,
       cpus: "0.25",

@@ -70,7 +70,7 @@ describe("PostgresDatabase", () => {
       init: true,
       memory: 512,
       memorySwap: 512,
-      cpus: "1",
+      cpus: "1.0",
       restart: "on-failure",
       maxRetryCount: 5,
       logDriver: "json-file",
@@ -188,7 +188,7 @@ describe("PostgresDatabase", () => {
         { name: "pg-dev-host", aliases: ["pg-dev", "pg-dev-0"] },
       ],
       memory: 1024,
-      cpus: "2",
+      cpus: "2.0",
       restart: "unless-stopped",
       maxRetryCount: undefined,
     });

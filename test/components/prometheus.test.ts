@@ -157,7 +157,7 @@ describe("Prometheus", () => {
         "--web.listen-address=:9090",
       ],
       memory: 1024,
-      cpus: "1",
+      cpus: "1.0",
       networksAdvanced: [
         { name: "prom-custom-net", aliases: ["prom-custom", "prom-custom-0"] },
         { name: "prom-custom-edge", aliases: ["prom-custom", "prom-custom-0"] },

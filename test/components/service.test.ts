@@ -227,7 +227,7 @@ describe("Service on the container target", () => {
       capabilities: { drops: ["ALL"], adds: ["NET_BIND_SERVICE"] },
       memory: 1024,
       memorySwap: 1024,
-      cpus: "2",
+      cpus: "2.0",
       restart: "unless-stopped",
       logOpts: { "max-size": "50m", "max-file": "5" },
       healthcheck: {
@@ -235,7 +235,7 @@ describe("Service on the container target", () => {
         interval: "15s",
         timeout: "2s",
         retries: 4,
-        startPeriod: "1m",
+        startPeriod: "1m0s",
       },
       // startPeriod 60 s + interval 15 s × retries 4 + 30 s margin
       waitTimeout: 150,

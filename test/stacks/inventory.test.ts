@@ -77,7 +77,7 @@ describe("dev stack", () => {
         ...HARDENED,
         user: "10001:10001",
         memoryMb: 512,
-        cpus: "1",
+        cpus: "1.0",
         healthcheck: API_HEALTH,
         networks: ["shipyard-dev-edge as api,api-0", "shipyard-dev-data as api,api-0"],
         ports: ["127.0.0.1:9229->9229"],
@@ -99,7 +99,7 @@ describe("dev stack", () => {
         ...HARDENED,
         user: "70:70",
         memoryMb: 512,
-        cpus: "1",
+        cpus: "1.0",
         healthcheck: PG_HEALTH,
         networks: [
           "shipyard-dev-data as postgres,postgres-0",
@@ -295,7 +295,7 @@ describe("prod stack on the container target", () => {
       return byService;
     };
     expect(differences(view(dev), view(prod))).toEqual([
-      `api.cpus: "1" → "0.5"`,
+      `api.cpus: "1.0" → "0.5"`,
       `api.memoryMb: 512 → 256`,
       `api.mounts: ["bind:${process.cwd()}/apps/api/src:/app/src:ro","volume:(anonymous):/run/secrets"] → ["volume:(anonymous):/run/secrets"]`,
       `api.ports: ["127.0.0.1:9229->9229"] → []`,

@@ -85,13 +85,13 @@ describe("prod on swarm (the default target), graph on", () => {
       ]),
     );
     expect(rollout).toEqual({
-      postgres: [1, "stop-first", "80s", "180s"],
-      graph: [1, "stop-first", "180s", "280s"],
+      postgres: [1, "stop-first", "1m20s", "180s"],
+      graph: [1, "stop-first", "3m", "280s"],
       redis: [1, "stop-first", "35s", "135s"],
-      backup: [1, "stop-first", "150s", "250s"],
-      api: [3, "start-first", "60s", "360s"],
+      backup: [1, "stop-first", "2m30s", "250s"],
+      api: [3, "start-first", "1m", "360s"],
       web: [1, "start-first", "40s", "140s"],
-      monitoring: [1, "stop-first", "65s", "165s"],
+      monitoring: [1, "stop-first", "1m5s", "165s"],
     });
     for (const s of Object.values(services)) {
       expect(s.updateConfig).toMatchObject({
@@ -111,7 +111,7 @@ describe("prod on swarm (the default target), graph on", () => {
         condition: "on-failure",
         maxAttempts: 5,
         delay: "5s",
-        window: "120s",
+        window: "2m",
       });
       expect(s.taskSpec.logDriver).toEqual({
         name: "json-file",
