@@ -5,7 +5,7 @@ import type { Target } from "./target";
 
 /** The settings every preset (PostgresDatabase, RedisCache, …) hands to its Service unchanged. */
 export interface PresetArgs {
-  /** @default "on-failure" */
+  /** @default "unless-stopped" (see ServiceArgs.restart) */
   readonly restart?: RestartPolicy;
   /** @default "container" */
   readonly target?: Target;

@@ -166,7 +166,15 @@ export interface ServiceArgs {
   readonly dependsOn?: readonly ServiceRef[];
   /** How Docker checks the service is healthy. Required: health gates start order and rollouts. */
   readonly healthcheck: Healthcheck;
-  /** @default "on-failure" */
+  /**
+   * `unless-stopped` brings a long-running service back whatever ended it: a crash, a clean exit
+   * (a real PostgreSQL exited 0 on a broken lock file and stayed down under `on-failure`), a
+   * daemon restart or a reboot; only `docker stop` keeps it down. Docker backs off restarts
+   * exponentially, which bounds the restart loop CIS 5.15 guards against. `on-failure` (capped at
+   * 5 retries) suits one-shot jobs; on Swarm it maps to condition `on-failure`, the others to `any`.
+   *
+   * @default "unless-stopped"
+   */
   readonly restart?: RestartPolicy;
   /**
    * Restarts before giving up (`on-failure` only). CIS 5.15: at most 5.

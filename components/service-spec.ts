@@ -168,7 +168,7 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
   const cpus = parseCpus(args.cpus ?? "0.5");
   if ("error" in cpus) fail("cpus", cpus.error);
 
-  const restart = args.restart ?? "on-failure";
+  const restart = args.restart ?? "unless-stopped";
   if (!["on-failure", "unless-stopped", "always"].includes(restart)) {
     fail("restart", `must be "on-failure", "unless-stopped" or "always", got ${JSON.stringify(restart)}`);
   }

@@ -4,11 +4,19 @@ import { ContainerResource } from "./container-resource";
 import { containerArgs } from "./container-spec";
 import { contentHash } from "./secret";
 import { swarmServiceArgs, type SwarmConfigRef } from "./swarm-spec";
-import type { ServiceArgs, ServiceRole } from "./service-args";
+import type { ServiceArgs, ServiceRole, VolumeMount } from "./service-args";
 import { resolveServiceSpec, type ServiceSpec } from "./service-spec";
 
 export * from "./service-args";
 export * from "./service-spec";
+
+/**
+ * Whether a container of this service must be deleted before its replacement is created: when it
+ * publishes host ports, is stateful, or writes to any volume.
+ */
+export function replaceStopFirst(spec: ServiceSpec, volumes: readonly VolumeMount[]): boolean {
+  return spec.ports.length > 0 || spec.stateful || volumes.some((v) => !(v.readOnly ?? false));
+}
 
 /**
  * One long-running service, secure by default (CIS Docker Benchmark v1.6 section 5), on the
@@ -19,8 +27,9 @@ export * from "./service-spec";
  * joined to the service's networks under the alias `<name>` (so replicas share one DNS name), each
  * waited on until healthy. Replica i depends on replica i-1, so a rollout replaces one at a time
  * and, containers having no fixed name, each new replica is healthy before its old one goes.
- * A service with host ports has one replica and is replaced delete-first (the port can be bound
- * once), which is downtime; the review summary says so.
+ * A service with host ports, or one that is stateful or writes a volume, is replaced delete-first
+ * (a port binds once; two servers must never share a data volume), which is downtime; the review
+ * summary says so.
  *
  * Creates on the `swarm` target: `docker.Service` (`<name>`, updated in place: rolling, rolled back
  * on failure, converged before `pulumi up` returns) and `docker.ServiceConfig` (`<name>-config-<i>`)
@@ -108,8 +117,10 @@ export class Service extends pulumi.ComponentResource {
         new ContainerResource(`${name}-${i}`, containerArgs(spec, parts, i), {
           parent: this,
           dependsOn: previous ? [...dependsOn, previous] : dependsOn,
-          // A host port can be bound once: the old container must go before the new one starts.
-          deleteBeforeReplace: spec.ports.length > 0,
+          // The old container goes before its replacement starts when the two cannot run side by
+          // side: a host port binds once, and a data volume must never have two servers on it (a
+          // real replacement ran a second PostgreSQL on the same pgdata until its lock broke).
+          deleteBeforeReplace: replaceStopFirst(spec, parts.volumes),
         }),
       );
     }

@@ -14,7 +14,7 @@ export const DEV: EnvironmentDefaults = {
   // Third-party images may float in dev; `latest` is still visible in review.
   pinning: "any",
   retainData: false,
-  restart: "on-failure",
+  restart: "unless-stopped",
   features: { graph: false, monitoring: true, backups: false },
   images: {
     api: { build: { context: path.join(ROOT, "apps/api"), target: "runtime", repository: "shipyard-api" } },

@@ -11,7 +11,7 @@ export const PROD: EnvironmentDefaults = {
   target: "swarm",
   pinning: "digest",
   retainData: true,
-  restart: "on-failure",
+  restart: "unless-stopped",
   // Neo4j Community can only be dumped offline, so prod has no backup for it and leaves it off
   // until it gets one; `features.graph: true` deploys it, and the audit's SHIP-6 then says why not.
   features: { graph: false, monitoring: true, backups: true },

@@ -71,8 +71,7 @@ describe("PostgresDatabase", () => {
       memory: 512,
       memorySwap: 512,
       cpus: "1.0",
-      restart: "on-failure",
-      maxRetryCount: 5,
+      restart: "unless-stopped",
       logDriver: "json-file",
       logOpts: { "max-size": "10m", "max-file": "3" },
       healthcheck: {

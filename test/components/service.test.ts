@@ -84,8 +84,7 @@ describe("Service on the container target", () => {
       memory: 256,
       memorySwap: 256,
       cpus: "0.5",
-      restart: "on-failure",
-      maxRetryCount: 5,
+      restart: "unless-stopped",
       logDriver: "json-file",
       logOpts: { "max-size": "10m", "max-file": "3" },
       healthcheck: {
@@ -142,7 +141,7 @@ describe("Service on the container target", () => {
       memoryBytes: 268_435_456,
       nanoCpus: 500_000_000,
       cpus: "0.5",
-      restart: "on-failure",
+      restart: "unless-stopped",
       maxRetries: 5,
       logging: { maxSize: "10m", maxFiles: 3 },
       healthcheck: {
@@ -1056,7 +1055,7 @@ describe("resolveServiceSpec validation", () => {
     ],
     ["an IPv6 loopback hostAddress", { ports: [{ containerPort: 80, hostPort: 18080, hostAddress: "::1" }] }],
     ["a bind mount under /home", { bindMounts: [{ source: "/home/dev/app", target: "/app" }] }],
-    ["maxRetries 1", { maxRetries: 1 }],
+    ["maxRetries 1 with restart on-failure", { restart: "on-failure", maxRetries: 1 }],
     ["root with a deviation", { user: "0:0", deviations: [{ setting: "user", reason: "vendor image" }] }],
     ["a *_FILE env key", { env: { DB_PASSWORD_FILE: "/run/secrets/db" } }],
     ["an AppArmor profile", { securityOpts: ["apparmor=docker-default"] }],

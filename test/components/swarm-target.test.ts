@@ -136,7 +136,7 @@ describe("Service on swarm", () => {
           ],
         },
         resources: { limits: { memoryBytes: 268435456, nanoCpus: 500000000 } },
-        restartPolicy: { condition: "on-failure", maxAttempts: 5, delay: "5s", window: "2m" },
+        restartPolicy: { condition: "any", delay: "5s", window: "2m" },
         logDriver: { name: "json-file", options: { "max-size": "10m", "max-file": "3" } },
         networksAdvanceds: [{ name: `net-${n}`, aliases: ["svc"] }],
       },

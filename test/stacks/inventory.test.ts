@@ -10,7 +10,7 @@ const HARDENED = {
   capDrop: ["ALL"],
   capAdd: [],
   securityOpts: ["no-new-privileges:true"],
-  restart: "on-failure:5",
+  restart: "unless-stopped",
   wait: true,
   logging: ["json-file", { "max-file": "3", "max-size": "10m" }],
 };
@@ -261,6 +261,24 @@ describe("prod stack on the container target", () => {
       .map((r) => String(r.inputs.name));
     expect(refs).toHaveLength(5);
     for (const ref of refs) expect(ref).toMatch(/(^sha256:|@sha256:)[a-f0-9]{64}$/);
+  });
+
+  // A real replacement of postgres (no published port in prod) ran create-before-delete: a second
+  // server on the same pgdata until its lock file broke and it exited 0.
+  it("replaces every container that writes a volume or publishes a port delete-first", () => {
+    const stopFirst = prod.registrations
+      .filter((r) => r.type === "docker:index/container:Container")
+      .map((r) => [r.name, r.options.deleteBeforeReplace ?? false]);
+    expect(Object.fromEntries(stopFirst)).toEqual({
+      "postgres-0": true,
+      "redis-0": true,
+      "backup-0": true,
+      "api-0": false,
+      "api-1": false,
+      "api-2": false,
+      "web-0": true,
+      "monitoring-0": true,
+    });
   });
 
   it("runs the backup on the very image postgres runs, so pg_dump is the server's version", () => {

@@ -108,8 +108,7 @@ describe("prod on swarm (the default target), graph on", () => {
       });
       expect(s.convergeConfig.delay).toBe("7s");
       expect(s.taskSpec.restartPolicy).toEqual({
-        condition: "on-failure",
-        maxAttempts: 5,
+        condition: "any",
         delay: "5s",
         window: "2m",
       });
