@@ -1,9 +1,7 @@
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import * as path from "node:path";
 import { toLabelList } from "./naming";
-import { SECRETS_DIR } from "./secret";
-import type { BindMount, ConfigFile } from "./service-args";
+import type { BindMount } from "./service-args";
 import type { ServiceSpec, WorkloadParts } from "./service-spec";
 import { bytesToMegabytes, durationNanos, goDuration } from "./units";
 
@@ -11,19 +9,8 @@ import { bytesToMegabytes, durationNanos, goDuration } from "./units";
 export interface ContainerParts extends WorkloadParts {
   readonly imageId: pulumi.Input<string>;
   readonly bindMounts: readonly BindMount[];
-  readonly files: readonly ConfigFile[];
-}
-
-/**
- * The directories that receive uploaded files. Each gets an anonymous volume: Docker refuses to copy
- * files into a read-only root filesystem unless the destination is a volume (moby
- * `checkIfPathIsInAVolume`), and the volume goes away with the container (`removeVolumes`).
- */
-export function uploadDirectories(spec: ServiceSpec, files: readonly ConfigFile[]): string[] {
-  const dirs = new Set<string>();
-  if (spec.secrets.length > 0) dirs.add(SECRETS_DIR);
-  for (const f of files) dirs.add(path.posix.dirname(f.path));
-  return [...dirs].sort();
+  /** The read-only volumes its secret and config files are in (file-carrier.ts). */
+  readonly fileMounts: readonly docker.types.input.ContainerMount[];
 }
 
 /**
@@ -38,21 +25,6 @@ export function containerArgs(spec: ServiceSpec, parts: ContainerParts, index: n
   const env = Object.keys(spec.env)
     .sort()
     .map((key) => pulumi.interpolate`${key}=${spec.env[key]!}`);
-
-  const secretUploads = spec.secrets.map((s) => ({
-    file: s.secret.path,
-    content: s.secret.value,
-    owner: spec.user.uid,
-    group: spec.user.gid,
-    permissions: "0400",
-  }));
-  const fileUploads = parts.files.map((f) => ({
-    file: f.path,
-    content: f.content,
-    owner: spec.user.uid,
-    group: spec.user.gid,
-    permissions: "0444",
-  }));
 
   return {
     image: parts.imageId,
@@ -108,9 +80,8 @@ export function containerArgs(spec: ServiceSpec, parts: ContainerParts, index: n
         target: b.target,
         readOnly: b.readOnly ?? true,
       })),
-      ...uploadDirectories(spec, parts.files).map((dir) => ({ type: "volume", target: dir })),
+      ...parts.fileMounts,
     ],
-    uploads: [...secretUploads, ...fileUploads],
     labels: toLabelList({
       ...parts.labels,
       "shipyard.service": spec.name,

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { Image } from "./image";
 import { Secret } from "./secret";
 import type { RestartPolicy, ServiceArgs } from "./service-args";
 import type { Target } from "./target";
@@ -9,6 +10,8 @@ export interface PresetArgs {
   readonly restart?: RestartPolicy;
   /** @default "container" */
   readonly target?: Target;
+  /** The file carriers' image (ServiceArgs.filesImage). @default - one built for the service */
+  readonly filesImage?: Image;
   /** Labels on the service's containers. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
   /**
@@ -23,10 +26,11 @@ export interface PresetArgs {
 export function presetServiceArgs(
   name: string,
   args: PresetArgs,
-): Pick<ServiceArgs, "restart" | "target" | "labels" | "dockerName"> {
+): Pick<ServiceArgs, "restart" | "target" | "labels" | "dockerName" | "filesImage"> {
   return {
     restart: args.restart,
     target: args.target,
+    filesImage: args.filesImage,
     labels: args.labels,
     dockerName: args.target === "swarm" ? (args.dockerName ?? name) : undefined,
   };

@@ -152,6 +152,14 @@ export interface ServiceArgs {
   /** @default [] */
   readonly files?: readonly ConfigFile[];
   /**
+   * Container target: the image of the never-started container that carries this service's secret
+   * and config files into their volumes (components/file-carrier.ts). Pass one `Image` built from
+   * `FILES_CARRIER_BUILD` to every service to build it once.
+   *
+   * @default - one built for this service, when it has files
+   */
+  readonly filesImage?: Image;
+  /**
    * Services this one uses: it joins their network, gets their env and secret files, and starts
    * after they are healthy.
    *

@@ -285,7 +285,7 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
     if (!v.path.startsWith("/"))
       fail(`volumes[${i}].path`, `must be an absolute path, got ${JSON.stringify(v.path)}`);
   }
-  // A file's directory becomes a volume of its own (uploads need one on a read-only root), so it
+  // A file's directory becomes a read-only volume of its own (file-carrier.ts), so it
   // must be a dedicated directory, not "/" and not inside another mount.
   const mountPoints = [...(args.volumes ?? []).map((v) => v.path), ...Object.keys(args.tmpfs ?? {}), "/tmp"];
   for (const [i, f] of (args.files ?? []).entries()) {

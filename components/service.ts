@@ -2,6 +2,8 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerResource } from "./container-resource";
 import { containerArgs } from "./container-spec";
+import { carryFiles, FILES_CARRIER_BUILD } from "./file-carrier";
+import { Image } from "./image";
 import { contentHash } from "./secret";
 import { swarmServiceArgs, type SwarmConfigRef } from "./swarm-spec";
 import type { ServiceArgs, ServiceRole, VolumeMount } from "./service-args";
@@ -22,7 +24,10 @@ export function replaceStopFirst(spec: ServiceSpec, volumes: readonly VolumeMoun
  * One long-running service, secure by default (CIS Docker Benchmark v1.6 section 5), on the
  * `container` target (one host) or the `swarm` target.
  *
- * Creates on the `container` target: `docker.Container` `<name>-0` … `<name>-<replicas-1>`
+ * Creates on the `container` target, when the service has secret or config files: a
+ * `random.RandomId` revision `<name>-files`, a `docker.Volume` per directory they go in, and a
+ * never-started carrier `docker.Container` `<name>-files` that uploads them (file-carrier.ts); then
+ * `docker.Container` `<name>-0` … `<name>-<replicas-1>`
  * (registered through `ContainerResource`, which declares only the inputs it is given), each
  * joined to the service's networks under the alias `<name>` (so replicas share one DNS name), each
  * waited on until healthy. Replica i depends on replica i-1, so a rollout replaces one at a time
@@ -110,13 +115,27 @@ export class Service extends pulumi.ComponentResource {
       return;
     }
 
+    // Files reach a read-only container through volumes a carrier container filled.
+    const hasFiles = spec.secrets.length > 0 || parts.files.length > 0;
+    const filesImage =
+      args.filesImage ??
+      (hasFiles
+        ? new Image(`${name}-files-carrier`, { build: FILES_CARRIER_BUILD }, { parent: this })
+        : undefined);
+    const carried =
+      filesImage === undefined
+        ? undefined
+        : carryFiles(spec, parts.files, filesImage.imageId, parts.labels, this);
+    const containerParts = { ...parts, fileMounts: carried?.mounts ?? [] };
+    const firstDeps = carried ? [...dependsOn, carried.carrier] : dependsOn;
+
     const containers: ContainerResource[] = [];
     for (let i = 0; i < spec.replicas; i++) {
       const previous = containers[i - 1];
       containers.push(
-        new ContainerResource(`${name}-${i}`, containerArgs(spec, parts, i), {
+        new ContainerResource(`${name}-${i}`, containerArgs(spec, containerParts, i), {
           parent: this,
-          dependsOn: previous ? [...dependsOn, previous] : dependsOn,
+          dependsOn: previous ? [...firstDeps, previous] : firstDeps,
           // The old container goes before its replacement starts when the two cannot run side by
           // side: a host port binds once, and a data volume must never have two servers on it (a
           // real replacement ran a second PostgreSQL on the same pgdata until its lock broke).

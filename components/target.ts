@@ -1,6 +1,6 @@
 /**
- * Where services run. `container`: docker.Container on one host (bridge networks, files via
- * uploads). `swarm`: docker.Service on a Swarm (overlay networks, docker.Secret, rolling updates).
+ * Where services run. `container`: docker.Container on one host (bridge networks, files in volumes
+ * a file carrier filled). `swarm`: docker.Service on a Swarm (overlay networks, docker.Secret, rolling updates).
  */
 export type Target = "container" | "swarm";
 

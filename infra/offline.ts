@@ -82,6 +82,19 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
       return { imageName: inputs.imageName, repoDigest: "", baseImageName: inputs.imageName };
     case "docker:index/container:Container":
       return { name: inputs.name ?? `${name}-${fakeSha256(name).slice(0, 7)}`, exitCode: 0 };
+    case "random:index/randomId:RandomId": {
+      // Random on a real engine, kept while the keepers stay the same; here a hash of them, so a
+      // change of keepers gives a new one as a replacement would.
+      const keepers = Object.entries((inputs.keepers ?? {}) as Record<string, unknown>).map(([k, v]) => [
+        k,
+        unwrapSecret(v).value,
+      ]);
+      const hex = fakeSha256(`revision:${name}:${JSON.stringify(keepers)}`).slice(
+        0,
+        2 * Number(inputs.byteLength ?? 8),
+      );
+      return { hex, keepers: inputs.keepers };
+    }
     case "random:index/randomPassword:RandomPassword":
       // The engine marks `result` secret from the provider schema; the mock monitor does not, so do it here.
       return {

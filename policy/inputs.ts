@@ -30,16 +30,33 @@ export function violation(resource: RegisteredResource, text: string): Violation
 }
 
 /**
+ * A file carrier (components/file-carrier.ts): a container created only to receive uploads into
+ * volumes, which never runs a process. Only a container that cannot run counts: `start: false`,
+ * no network, ALL capabilities dropped. The rules on how a container runs (user, limits, read-only
+ * root, restart, healthcheck, logs) do not apply to it; the rules on what it holds still do.
+ */
+export function isFileCarrier(r: RegisteredResource): boolean {
+  return (
+    r.type === CONTAINER &&
+    r.inputs["start"] === false &&
+    r.inputs["networkMode"] === "none" &&
+    items(at(r.inputs, "capabilities.drops")).includes("ALL")
+  );
+}
+
+/**
  * Runs `inspect` on every resource of the given types, in registration order, and turns each text
- * it returns into a violation of that resource.
+ * it returns into a violation of that resource. File carriers are left out unless `carriers` says
+ * so: they run nothing ({@link isFileCarrier}).
  */
 export function inspectEach(
   resources: readonly RegisteredResource[],
   types: readonly string[],
   inspect: (resource: RegisteredResource) => readonly string[],
+  { carriers = false }: { readonly carriers?: boolean } = {},
 ): Violation[] {
   return resources
-    .filter((r) => types.includes(r.type))
+    .filter((r) => types.includes(r.type) && (carriers || !isFileCarrier(r)))
     .flatMap((r) => inspect(r).map((text) => violation(r, text)));
 }
 

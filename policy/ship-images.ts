@@ -1,6 +1,16 @@
 /** SHIP-1: images are immutable references outside dev (DESIGN.md decision 6). */
+import { FILES_CARRIER_BUILD } from "../components/file-carrier";
 import { CONTAINER, REMOTE_IMAGE, SERVICE, at, inspectEach, show, str } from "./inputs";
 import type { Rule } from "./types";
+
+/**
+ * shipyard's file-carrier image (components/assets/files-carrier): empty, built from this
+ * repository on the host itself and tagged by the hash of its build context, and only ever given to
+ * containers that never start. Nothing of it runs, so it needs no promotion.
+ */
+function isCarrierImage(ref: string): boolean {
+  return new RegExp(`^${FILES_CARRIER_BUILD.repository}:[a-f0-9]{12}$`).test(ref);
+}
 
 const DIGEST_REFERENCE = /@sha256:[a-f0-9]{64}$/;
 const IMAGE_ID = /^sha256:[a-f0-9]{64}$/;
@@ -34,7 +44,8 @@ export const immutableImages: Rule = {
       : inspectEach(resources, Object.keys(IMAGE_FIELDS), (r) => {
           const field = IMAGE_FIELDS[r.type] ?? "image";
           const ref = str(at(r.inputs, field));
-          if (ref === undefined || isPinned(ref)) return [];
+          if (ref === undefined || isPinned(ref) || (r.type === REMOTE_IMAGE && isCarrierImage(ref)))
+            return [];
           if (ctx.environment === "prod") {
             return [
               `\`${field}\` is ${show(ref)}; prod runs digests only: use "repo@sha256:<64 hex>" or a local image id "sha256:<64 hex>" (SHIP-1)`,

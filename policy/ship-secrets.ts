@@ -2,7 +2,7 @@
  * SHIP-2 and SHIP-3: secrets never travel in env; they arrive as files under /run/secrets and are
  * named by `*_FILE` variables (DESIGN.md decision 5, research/reliability.md §1.2 point 6).
  */
-import { CONTAINER, SERVICE, at, inspectEach, isUnknown, items, show, str } from "./inputs";
+import { CONTAINER, SERVICE, at, inspectEach, isFileCarrier, isUnknown, items, show, str } from "./inputs";
 import { UNKNOWN, type RegisteredResource, type Rule, type Unknown } from "./types";
 
 /** Env names that hold a secret when they carry the value itself. */
@@ -55,20 +55,25 @@ export const noSecretsInEnv: Rule = {
   severity: "critical",
   fix: "Deliver the secret as a file under /run/secrets (container: `uploads`; swarm: docker.Secret) and set `<NAME>_FILE`.",
   check: (resources) =>
-    inspectEach(resources, [CONTAINER, SERVICE], (r) => {
-      const { field, entries } = envOf(r);
-      const named = entries
-        .filter((e) => SECRET_ENV_NAME.test(e.key) && !FILE_ENV_NAME.test(e.key))
-        .map(
-          (e) =>
-            `\`${field}\` sets ${e.key} directly; deliver the secret as a file under /run/secrets and set ${e.key}_FILE instead (SHIP-2)`,
+    inspectEach(
+      resources,
+      [CONTAINER, SERVICE],
+      (r) => {
+        const { field, entries } = envOf(r);
+        const named = entries
+          .filter((e) => SECRET_ENV_NAME.test(e.key) && !FILE_ENV_NAME.test(e.key))
+          .map(
+            (e) =>
+              `\`${field}\` sets ${e.key} directly; deliver the secret as a file under /run/secrets and set ${e.key}_FILE instead (SHIP-2)`,
+          );
+        const flagged = secretEnvPaths(r).map(
+          (path) =>
+            `\`${path}\` holds a secret value (a secret reached env); deliver it as a file under /run/secrets and point a *_FILE variable at it (SHIP-2)`,
         );
-      const flagged = secretEnvPaths(r).map(
-        (path) =>
-          `\`${path}\` holds a secret value (a secret reached env); deliver it as a file under /run/secrets and point a *_FILE variable at it (SHIP-2)`,
-      );
-      return [...named, ...flagged];
-    }),
+        return [...named, ...flagged];
+      },
+      { carriers: true },
+    ),
 };
 
 /** A swarm secret's `fileName` is relative to /run/secrets unless absolute. */
@@ -76,20 +81,62 @@ function secretFilePath(fileName: string): string {
   return fileName.startsWith("/") ? fileName : `${SECRETS_DIR}${fileName}`;
 }
 
-/** The secret files a workload receives, or {@link UNKNOWN} when they are not known yet. */
-function deliveredFiles(r: RegisteredResource): { field: string; files: string[] | Unknown } {
-  const [list, key, field] =
-    r.type === SERVICE
-      ? ["taskSpec.containerSpec.secrets", "fileName", "taskSpec.containerSpec.secrets[].fileName"]
-      : ["uploads", "file", "uploads[].file"];
+/** `(field)[].(key)` of a resource as strings, or {@link UNKNOWN} when any is not known yet. */
+function listed(r: RegisteredResource, list: string, key: string): string[] | Unknown {
   const entries = at(r.inputs, list);
-  const names = items(entries).map((entry) => at(entry, key));
-  if (isUnknown(entries) || names.some(isUnknown)) return { field, files: UNKNOWN };
-  const files = names.flatMap((name) => {
-    const file = str(name);
-    return file === undefined ? [] : [r.type === SERVICE ? secretFilePath(file) : file];
-  });
-  return { field, files };
+  const values = items(entries).map((entry) => at(entry, key));
+  if (isUnknown(entries) || values.some(isUnknown)) return UNKNOWN;
+  return values.flatMap((v) => (str(v) === undefined ? [] : [str(v)!]));
+}
+
+/** A container's volume mounts as `source → target`, or {@link UNKNOWN}. */
+function volumeMounts(r: RegisteredResource): { source: string; target: string }[] | Unknown {
+  const mounts = at(r.inputs, "mounts");
+  if (isUnknown(mounts)) return UNKNOWN;
+  const result: { source: string; target: string }[] = [];
+  for (const m of items(mounts)) {
+    const [type, source, target] = [at(m, "type"), at(m, "source"), at(m, "target")];
+    if ([type, source, target].some(isUnknown)) return UNKNOWN;
+    if (type === "volume" && str(source) !== undefined && str(target) !== undefined)
+      result.push({ source: str(source)!, target: str(target)! });
+  }
+  return result;
+}
+
+/**
+ * Files a container finds in volumes that a file carrier filled: a carrier's upload under the
+ * target of a volume it mounts, where the container mounts that volume at the same target.
+ */
+function carriedFiles(r: RegisteredResource, resources: readonly RegisteredResource[]): string[] | Unknown {
+  const mine = volumeMounts(r);
+  if (isUnknown(mine)) return UNKNOWN;
+  const files: string[] = [];
+  for (const carrier of resources.filter(isFileCarrier)) {
+    const theirs = volumeMounts(carrier);
+    const uploads = listed(carrier, "uploads", "file");
+    if (isUnknown(theirs) || isUnknown(uploads)) return UNKNOWN;
+    for (const shared of theirs.filter((t) =>
+      mine.some((m) => m.source === t.source && m.target === t.target),
+    ))
+      files.push(...uploads.filter((file) => file.startsWith(`${shared.target}/`)));
+  }
+  return files;
+}
+
+/** The secret files a workload receives, or {@link UNKNOWN} when they are not known yet. */
+function deliveredFiles(
+  r: RegisteredResource,
+  resources: readonly RegisteredResource[],
+): { field: string; files: string[] | Unknown } {
+  if (r.type === SERVICE) {
+    const names = listed(r, "taskSpec.containerSpec.secrets", "fileName");
+    const field = "taskSpec.containerSpec.secrets[].fileName";
+    return { field, files: isUnknown(names) ? UNKNOWN : names.map(secretFilePath) };
+  }
+  const own = listed(r, "uploads", "file");
+  const carried = carriedFiles(r, resources);
+  const files = isUnknown(own) || isUnknown(carried) ? UNKNOWN : [...own, ...carried];
+  return { field: "uploads[].file", files };
 }
 
 export const secretsAsFiles: Rule = {
@@ -100,7 +147,7 @@ export const secretsAsFiles: Rule = {
   check: (resources) =>
     inspectEach(resources, [CONTAINER, SERVICE], (r) => {
       const { field, entries } = envOf(r);
-      const delivered = deliveredFiles(r);
+      const delivered = deliveredFiles(r, resources);
       return entries
         .filter((e) => FILE_ENV_NAME.test(e.key))
         .flatMap((e) => {
@@ -111,8 +158,10 @@ export const secretsAsFiles: Rule = {
           }
           if (isUnknown(delivered.files) || delivered.files.includes(e.value)) return [];
           const deliver =
-            r.type === SERVICE ? "attach the docker.Secret there" : "upload the secret file there";
-          return [`${sets}, but no \`${delivered.field}\` is ${show(e.value)}; ${deliver} (SHIP-3)`];
+            r.type === SERVICE
+              ? "attach the docker.Secret there"
+              : "upload the secret file there, or mount the volume a file carrier uploaded it into";
+          return [`${sets}, but nothing delivers that file (\`${delivered.field}\`); ${deliver} (SHIP-3)`];
         });
     }),
 };

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { FILES_CARRIER_BUILD } from "../components/file-carrier";
 import { Image } from "../components/image";
 import { Neo4jGraph } from "../components/neo4j-graph";
 import { Network } from "../components/network";
@@ -88,12 +89,15 @@ export function buildSystem(
       hostAddress: target === "swarm" ? undefined : profile.publishAddress,
     }));
   const swarm = target === "swarm";
+  // One image for every service's file carrier (container target), built once.
+  const filesImage = swarm ? undefined : new Image("files-carrier", { build: FILES_CARRIER_BUILD }, opts);
   const settings = (key: ServiceKey) => ({
     memory: profile.services[key].memory,
     cpus: profile.services[key].cpus,
     restart: profile.restart,
     target,
     labels,
+    filesImage,
     // Swarm names are global to the swarm, so they carry the stack's prefix; containers are auto-named.
     dockerName: swarm ? `${prefix}-${key}` : undefined,
   });

@@ -23,6 +23,7 @@ export const VOLUME = "docker:index/volume:Volume";
 export const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
 export const BUILT_IMAGE = "docker:index/image:Image";
 export const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
+export const RANDOM_ID = "random:index/randomId:RandomId";
 export const DOCKER_SECRET = "docker:index/secret:Secret";
 export const SWARM_SERVICE = "docker:index/service:Service";
 
@@ -48,6 +49,21 @@ export function child(type: string, name: string): Registration {
     `registrations of ${type}::${name}`,
   ).toEqual([`${type}::${name}`]);
   return matches[0]!;
+}
+
+/** The carrier container that uploads a service's secret and config files (file-carrier.ts). */
+export function carrierOf(service: string): Registration {
+  return child(CONTAINER, `${service}-files`);
+}
+
+/**
+ * The read-only mount a service's containers get for the directory `dir` its carrier filled:
+ * the volume's registered name, e.g. `{ source: "api-run-secrets-1a2b3c4d", target: "/run/secrets" }`.
+ */
+export function filesMount(service: string, dir: string): Record<string, unknown> {
+  const slug = dir.replace(/^\/+/, "").replace(/[^A-Za-z0-9_.-]+/g, "-");
+  const volume = child(VOLUME, `${service}-files-${slug}`);
+  return { type: "volume", source: volume.inputs.name, target: dir, readOnly: true };
 }
 
 /** The `KEY=value` env list of a container as a map, with its secret flag. */

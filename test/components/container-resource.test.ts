@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ContainerResource } from "../../components/container-resource";
 import { containerArgs } from "../../components/container-spec";
+import { carrierArgs, serviceUploads } from "../../components/file-carrier";
 import { Image } from "../../components/image";
 import { Network } from "../../components/network";
 import { Secret } from "../../components/secret";
@@ -33,8 +34,11 @@ beforeAll(async () => {
   };
 });
 
-/** A service spec that uses every kind of input a container gets: secret, file, volume, port, env. */
-function fullArgs(): docker.ContainerArgs {
+/**
+ * A service's container and its file carrier, from a spec that uses every kind of input they get:
+ * secret, file, volume, port, env.
+ */
+function fullArgs(): { container: docker.ContainerArgs; carrier: docker.ContainerArgs } {
   const args: ServiceArgs = {
     image: new Image("cr-img", { ref: `ghcr.io/acme/api:1.0.0@sha256:${"ab".repeat(32)}` }),
     networks: [new Network("cr-net")],
@@ -47,17 +51,29 @@ function fullArgs(): docker.ContainerArgs {
     role: "app",
   };
   const spec = resolveServiceSpec("cr-svc", args);
-  return containerArgs(
-    spec,
-    {
-      imageId: args.image.imageId,
-      volumes: args.volumes ?? [],
-      bindMounts: [],
-      files: args.files ?? [],
-      labels: { team: "core" },
-    },
-    0,
-  );
+  const files = [{ name: "cr-svc-run-secrets-0a1b2c3d", dir: "/run/secrets" }];
+  return {
+    container: containerArgs(
+      spec,
+      {
+        imageId: args.image.imageId,
+        volumes: args.volumes ?? [],
+        bindMounts: [],
+        fileMounts: files.map((f) => ({ type: "volume", source: f.name, target: f.dir, readOnly: true })),
+        labels: { team: "core" },
+      },
+      0,
+    ),
+    carrier: carrierArgs(
+      "cr-svc",
+      `sha256:${"c".repeat(64)}`,
+      serviceUploads(spec, args.files ?? []),
+      files,
+      {
+        team: "core",
+      },
+    ),
+  };
 }
 
 describe("ContainerResource", () => {
@@ -65,9 +81,11 @@ describe("ContainerResource", () => {
     const dependency = new Network("cr-dep");
     const opts = { dependsOn: [dependency], deleteBeforeReplace: true };
     // One set of args for both: the components behind them are registered once.
-    const args = fullArgs();
-    new docker.Container("cr-provider-class", args, opts);
-    new ContainerResource("cr-ours", args, opts);
+    const { container, carrier } = fullArgs();
+    new docker.Container("cr-provider-class", container, opts);
+    new ContainerResource("cr-ours", container, opts);
+    new docker.Container("cr-carrier-provider-class", carrier, opts);
+    new ContainerResource("cr-carrier-ours", carrier, opts);
     await settle();
 
     // The name differs by construction; the source position names the line that constructed it.
@@ -84,8 +102,10 @@ describe("ContainerResource", () => {
     expect(ours.version).toBe(DOCKER_PROVIDER_VERSION);
     expect(ours.deletebeforereplace).toBe(true);
     expect(ours.dependenciesList).toContainEqual(expect.stringContaining("Network::cr-dep"));
-    // The password upload travels as a secret.
-    expect(JSON.stringify(ours.object)).toContain(pulumi.runtime.specialSecretSig);
+    // The carrier's request too; its password upload travels as a secret.
+    const carried = comparable("cr-carrier-ours");
+    expect(carried).toEqual(comparable("cr-carrier-provider-class"));
+    expect(JSON.stringify(carried.object)).toContain(pulumi.runtime.specialSecretSig);
   });
 
   it("declares only what it was given, so no Output is made for unset provider properties", () => {

@@ -14,6 +14,8 @@ import {
   unwrapSecret,
   freshRegistrations,
   mockPassword,
+  carrierOf,
+  filesMount,
 } from "../mocks";
 
 const REF = `neo4j:5.26.1-community@sha256:${"56".repeat(32)}`;
@@ -69,7 +71,7 @@ describe("Neo4jGraph", () => {
         NEO4J_server_memory_pagecache_size: "256m",
       },
     });
-    expect(unwrapSecret(container.inputs.uploads)).toEqual({
+    expect(unwrapSecret(carrierOf("graph-min").inputs.uploads)).toEqual({
       secret: true,
       value: [
         {
@@ -91,7 +93,7 @@ describe("Neo4jGraph", () => {
       cpus: "1.0",
       mounts: [
         { type: "volume", source: "graph-min-store", target: "/data", readOnly: false },
-        { type: "volume", target: "/run/secrets" },
+        filesMount("graph-min", "/run/secrets"),
       ],
       healthcheck: {
         tests: ["CMD-SHELL", "bash -c ':> /dev/tcp/127.0.0.1/7687'"],

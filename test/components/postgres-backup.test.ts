@@ -16,6 +16,8 @@ import {
   unwrapSecret,
   freshRegistrations,
   mockPassword,
+  carrierOf,
+  filesMount,
 } from "../mocks";
 
 const REF = `postgres:16.4-alpine@sha256:${"9a".repeat(32)}`;
@@ -59,7 +61,7 @@ describe("PostgresBackup", () => {
         DATABASE_USER: "app",
       },
     });
-    expect(unwrapSecret(container.inputs.uploads)).toEqual({
+    expect(unwrapSecret(carrierOf("bk").inputs.uploads)).toEqual({
       secret: true,
       value: [
         {
@@ -85,8 +87,8 @@ describe("PostgresBackup", () => {
       user: "70:70",
       mounts: [
         { type: "volume", source: "bk-dumps", target: "/var/lib/postgresql/data", readOnly: false },
-        { type: "volume", target: "/run/config" },
-        { type: "volume", target: "/run/secrets" },
+        filesMount("bk", "/run/config"),
+        filesMount("bk", "/run/secrets"),
       ],
       networksAdvanced: [{ name: "bk-data", aliases: ["bk", "bk-0"] }],
       // two intervals (2 × 1440 min) + 5 minutes

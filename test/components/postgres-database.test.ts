@@ -17,6 +17,8 @@ import {
   freshRegistrations,
   mockPassword,
   mockImageId,
+  carrierOf,
+  filesMount,
 } from "../mocks";
 
 const REF = `postgres:16.4-alpine@sha256:${"12".repeat(32)}`;
@@ -38,8 +40,8 @@ describe("PostgresDatabase", () => {
 
     expect(child(RANDOM_PASSWORD, "pg-min-password").inputs).toEqual({ length: 32, special: false });
     expect(POSTGRES_UID).toBe("70:70");
-    const { uploads, ...inputs } = child(CONTAINER, "pg-min-0").inputs;
-    expect(unwrapSecret(uploads)).toEqual({
+    const inputs = child(CONTAINER, "pg-min-0").inputs;
+    expect(unwrapSecret(carrierOf("pg-min").inputs.uploads)).toEqual({
       secret: true,
       value: [
         {
@@ -91,7 +93,7 @@ describe("PostgresDatabase", () => {
       ports: [],
       mounts: [
         { type: "volume", source: "pg-min-pgdata", target: "/var/lib/postgresql/data", readOnly: false },
-        { type: "volume", target: "/run/secrets" },
+        filesMount("pg-min", "/run/secrets"),
       ],
       labels: [
         { label: "shipyard.replica", value: "0" },

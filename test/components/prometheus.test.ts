@@ -4,7 +4,16 @@ import { Network } from "../../components/network";
 import { Prometheus, prometheusConfig } from "../../components/prometheus";
 import { Service } from "../../components/service";
 import { Volume } from "../../components/volume";
-import { CONTAINER, child, labelsOf, settle, unwrapSecret, freshRegistrations } from "../mocks";
+import {
+  CONTAINER,
+  child,
+  labelsOf,
+  settle,
+  unwrapSecret,
+  freshRegistrations,
+  carrierOf,
+  filesMount,
+} from "../mocks";
 
 const REF = `prom/prometheus:v3.1.0@sha256:${"78".repeat(32)}`;
 const HEADER = `global:
@@ -68,7 +77,7 @@ describe("Prometheus", () => {
     await settle();
 
     const container = child(CONTAINER, "prom-0");
-    expect(unwrapSecret(container.inputs.uploads)).toEqual({
+    expect(unwrapSecret(carrierOf("prom").inputs.uploads)).toEqual({
       secret: false,
       value: [
         {
@@ -93,7 +102,7 @@ describe("Prometheus", () => {
       readOnly: true,
       mounts: [
         { type: "volume", source: "prom-tsdb", target: "/prometheus", readOnly: false },
-        { type: "volume", target: "/run/config" },
+        filesMount("prom", "/run/config"),
       ],
       memory: 512,
       cpus: "0.5",

@@ -18,6 +18,8 @@ import {
   unwrapSecret,
   freshRegistrations,
   mockPassword,
+  carrierOf,
+  filesMount,
 } from "../mocks";
 
 const REF = `redis:7.4-alpine@sha256:${"34".repeat(32)}`;
@@ -59,7 +61,7 @@ describe("RedisCache", () => {
     const password = mockPassword("cache-min-password");
     expect(child(RANDOM_PASSWORD, "cache-min-password").inputs).toEqual({ length: 32, special: false });
     const container = child(CONTAINER, "cache-min-0");
-    expect(unwrapSecret(container.inputs.uploads)).toEqual({
+    expect(unwrapSecret(carrierOf("cache-min").inputs.uploads)).toEqual({
       secret: true,
       value: [
         {
@@ -122,7 +124,7 @@ describe("RedisCache", () => {
         retries: 5,
         startPeriod: "10s",
       },
-      mounts: [{ type: "volume", target: "/run/secrets" }],
+      mounts: [filesMount("cache-min", "/run/secrets")],
       networksAdvanced: [{ name: "cache-min-net", aliases: ["cache-min", "cache-min-0"] }],
     });
     expect(labelsOf(container)).toEqual({
@@ -138,9 +140,7 @@ describe("RedisCache", () => {
   it("keeps the password out of env, command and healthcheck", async () => {
     new RedisCache("cache-leak", fixture("cache-leak"));
     await settle();
-    const plain = Object.entries(child(CONTAINER, "cache-leak-0").inputs).filter(
-      ([key]) => key !== "uploads",
-    );
+    const plain = Object.entries(child(CONTAINER, "cache-leak-0").inputs);
     expect(plain.map(([key]) => key)).toContain("envs");
     expect(JSON.stringify(plain).includes(mockPassword("cache-leak-password"))).toBe(false);
   });
@@ -150,8 +150,7 @@ describe("RedisCache", () => {
     new RedisCache("cache-big", { ...fixture("cache-big"), password, memory: "256m", cpus: "0.5" });
     await settle();
 
-    const container = child(CONTAINER, "cache-big-0");
-    expect(unwrapSecret(container.inputs.uploads).value).toEqual([
+    expect(unwrapSecret(carrierOf("cache-big").inputs.uploads).value).toEqual([
       {
         file: "/run/secrets/cache-big-conf",
         content: conf("given-redis-pw", "192m"),
@@ -167,6 +166,7 @@ describe("RedisCache", () => {
         permissions: "0400",
       },
     ]);
+    const container = child(CONTAINER, "cache-big-0");
     expect([container.inputs.memory, container.inputs.cpus]).toEqual([256, "0.5"]);
     expect(registered().filter((r) => r.type === RANDOM_PASSWORD)).toEqual([]);
   });
@@ -201,7 +201,7 @@ describe("RedisCache", () => {
       REDIS_PASSWORD_FILE: "/run/secrets/cache-use-password",
       REDIS_PORT: "6379",
     });
-    expect(unwrapSecret(api.inputs.uploads).value).toEqual([
+    expect(unwrapSecret(carrierOf("cache-use-api").inputs.uploads).value).toEqual([
       {
         file: "/run/secrets/cache-use-password",
         content: mockPassword("cache-use-password"),

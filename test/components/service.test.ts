@@ -32,6 +32,10 @@ import {
   freshRegistrations,
   mockPassword,
   mockImageId,
+  carrierOf,
+  filesMount,
+  RANDOM_ID,
+  BUILT_IMAGE,
 } from "../mocks";
 
 const REF = `ghcr.io/acme/api:1.4.2@sha256:${"cd".repeat(32)}`;
@@ -103,7 +107,6 @@ describe("Service on the container target", () => {
       networksAdvanced: [{ name: "svc-min-net", aliases: ["svc-min", "svc-min-0"] }],
       ports: [],
       mounts: [],
-      uploads: [],
       labels: baseLabels("svc-min", "app", false, 0),
     });
     expect(container.parent).toBe(urnOf("shipyard:components:Service", "svc-min"));
@@ -343,7 +346,7 @@ describe("Service on the container target", () => {
     await settle();
 
     const container = child(CONTAINER, "svc-sec-0");
-    const uploads = unwrapSecret(container.inputs.uploads);
+    const uploads = unwrapSecret(carrierOf("svc-sec").inputs.uploads);
     expect(uploads).toEqual({
       secret: true,
       value: [
@@ -363,16 +366,18 @@ describe("Service on the container target", () => {
         },
       ],
     });
-    expect(container.inputs.mounts).toEqual([{ type: "volume", target: "/run/secrets" }]);
+    expect(container.inputs.mounts).toEqual([filesMount("svc-sec", "/run/secrets")]);
+    expect(container.inputs.uploads).toBeUndefined();
     expect(envOf(container)).toEqual({
       secret: false,
       env: { API_TOKEN_FILE: "/run/secrets/svc-sec-token", API_URL: "https://api.example.com" },
     });
 
-    const plain = JSON.stringify(Object.entries(container.inputs).filter(([key]) => key !== "uploads"));
+    const plain = JSON.stringify(container.inputs);
     expect(plain.includes(mockPassword("svc-sec-token"))).toBe(false);
     expect(plain.includes("given-s3cr3t")).toBe(false);
-    expect(container.options.dependencies).toContain(urnOf(RANDOM_PASSWORD, "svc-sec-token"));
+    expect(container.options.dependencies).toContain(carrierOf("svc-sec").urn);
+    expect(carrierOf("svc-sec").options.dependencies).toContain(urnOf(RANDOM_PASSWORD, "svc-sec-token"));
   });
 
   it("uploads files as 0444 into a volume at each file's directory", async () => {
@@ -389,7 +394,7 @@ describe("Service on the container target", () => {
     await settle();
 
     const container = child(CONTAINER, "svc-files-0");
-    expect(unwrapSecret(container.inputs.uploads)).toEqual({
+    expect(unwrapSecret(carrierOf("svc-files").inputs.uploads)).toEqual({
       secret: true,
       value: [
         {
@@ -423,9 +428,98 @@ describe("Service on the container target", () => {
       ],
     });
     expect(container.inputs.mounts).toEqual([
-      { type: "volume", target: "/etc/app" },
-      { type: "volume", target: "/opt/config" },
-      { type: "volume", target: "/run/secrets" },
+      filesMount("svc-files", "/etc/app"),
+      filesMount("svc-files", "/opt/config"),
+      filesMount("svc-files", "/run/secrets"),
+    ]);
+  });
+
+  // A real dev run: Docker refuses any upload into a container with a read-only root, so files go
+  // into volumes through a carrier that is created and never started (file-carrier.ts).
+  it("uploads files through a never-started carrier into volumes named after a revision", async () => {
+    const { args } = fixture("svc-carry");
+    new Service("svc-carry", {
+      ...args,
+      user: "1234:5678",
+      files: [{ path: "/etc/app/app.conf", content: "a = 1\n" }],
+      secrets: [{ secret: new Secret("svc-carry-key", { value: "k1" }) }],
+      labels: { "shipyard.stack": "t" },
+    });
+    await settle();
+
+    const revision = child(RANDOM_ID, "svc-carry-files");
+    expect(revision.inputs.byteLength).toBe(4);
+    // The keepers hold the secret, so they are secret in state.
+    expect(unwrapSecret(revision.inputs.keepers)).toEqual({
+      secret: true,
+      value: {
+        "/etc/app/app.conf": "a = 1\n",
+        "/etc/app/app.conf#mode": "1234:5678:0444",
+        "/run/secrets/svc-carry-key": "k1",
+        "/run/secrets/svc-carry-key#mode": "1234:5678:0400",
+      },
+    });
+    // The revision's hex ends every volume name (the mock derives it from the keepers).
+    const hex = String(child(VOLUME, "svc-carry-files-run-secrets").inputs.name).slice(-8);
+    expect(hex).toMatch(/^[0-9a-f]{8}$/);
+    expect(["etc-app", "run-secrets"].map((slug) => child(VOLUME, `svc-carry-files-${slug}`).inputs)).toEqual(
+      [
+        {
+          name: `svc-carry-etc-app-${hex}`,
+          labels: [
+            { label: "shipyard.files-for", value: "svc-carry" },
+            { label: "shipyard.stack", value: "t" },
+          ],
+        },
+        {
+          name: `svc-carry-run-secrets-${hex}`,
+          labels: [
+            { label: "shipyard.files-for", value: "svc-carry" },
+            { label: "shipyard.stack", value: "t" },
+          ],
+        },
+      ],
+    );
+
+    const { uploads, ...carrier } = carrierOf("svc-carry").inputs;
+    expect(unwrapSecret(uploads).secret).toBe(true);
+    expect(carrier).toEqual({
+      image: mockImageId(String(child(BUILT_IMAGE, "svc-carry-files-carrier-build").inputs.imageName)),
+      start: false,
+      mustRun: false,
+      networkMode: "none",
+      capabilities: { drops: ["ALL"] },
+      securityOpts: ["no-new-privileges:true"],
+      restart: "no",
+      mounts: [
+        { type: "volume", source: `svc-carry-etc-app-${hex}`, target: "/etc/app", readOnly: false },
+        { type: "volume", source: `svc-carry-run-secrets-${hex}`, target: "/run/secrets", readOnly: false },
+      ],
+      labels: [
+        { label: "shipyard.files-for", value: "svc-carry" },
+        { label: "shipyard.role", value: "files" },
+        { label: "shipyard.stack", value: "t" },
+      ],
+    });
+    // Never the service's user: Docker 20.10 cannot copy files in as a numeric uid:gid.
+    expect(carrier.user).toBeUndefined();
+    expect(carrierOf("svc-carry").options.deleteBeforeReplace).toBe(false);
+  });
+
+  it("rotates: a changed secret makes a new revision, so new volumes and new containers", async () => {
+    const build = async (name: string, value: string) => {
+      const { args } = fixture(name);
+      const secret = new Secret(`${name}-key`, { value, fileName: "key" });
+      new Service(name, { ...args, secrets: [{ secret }] });
+      await settle();
+      return unwrapSecret(child(RANDOM_ID, `${name}-files`).inputs.keepers).value;
+    };
+    // The same file with two values: only the value differs, and that is what the provider
+    // compares to replace the revision (and so the volumes and containers named after it).
+    const [before, after] = [await build("svc-rot-a", "one"), await build("svc-rot-b", "two")];
+    expect([before, after]).toEqual([
+      { "/run/secrets/key": "one", "/run/secrets/key#mode": "10001:10001:0400" },
+      { "/run/secrets/key": "two", "/run/secrets/key#mode": "10001:10001:0400" },
     ]);
   });
 
@@ -433,7 +527,7 @@ describe("Service on the container target", () => {
     const { args } = fixture("svc-plain");
     new Service("svc-plain", { ...args, files: [{ path: "/etc/app/app.conf", content: "a = 1\n" }] });
     await settle();
-    expect(unwrapSecret(child(CONTAINER, "svc-plain-0").inputs.uploads)).toEqual({
+    expect(unwrapSecret(carrierOf("svc-plain").inputs.uploads)).toEqual({
       secret: false,
       value: [
         {
@@ -527,7 +621,7 @@ describe("Service on the container target", () => {
         PORT: "8080",
       },
     });
-    expect(unwrapSecret(container.inputs.uploads)).toEqual({
+    expect(unwrapSecret(carrierOf("svc-conn").inputs.uploads)).toEqual({
       secret: true,
       value: [
         {
@@ -539,7 +633,7 @@ describe("Service on the container target", () => {
         },
       ],
     });
-    expect(container.inputs.mounts).toEqual([{ type: "volume", target: "/run/secrets" }]);
+    expect(container.inputs.mounts).toEqual([filesMount("svc-conn", "/run/secrets")]);
     expect(container.options.dependencies).toContain(urnOf(CONTAINER, "svc-conn-db-0"));
     expect(service.spec.dependencies).toEqual(["svc-conn-db"]);
   });
@@ -569,9 +663,8 @@ describe("Service on the container target", () => {
 
     const container = child(CONTAINER, "svc-both-0");
     expect(envOf(container).env.DATABASE_PASSWORD_FILE).toBe("/run/secrets/svc-both-db-password");
-    expect((unwrapSecret(container.inputs.uploads).value as { file: string }[]).map((u) => u.file)).toEqual([
-      "/run/secrets/svc-both-db-password",
-    ]);
+    const uploads = unwrapSecret(carrierOf("svc-both").inputs.uploads).value as { file: string }[];
+    expect(uploads.map((u) => u.file)).toEqual(["/run/secrets/svc-both-db-password"]);
   });
 
   it("starts after the services it depends on", async () => {

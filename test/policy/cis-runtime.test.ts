@@ -2,7 +2,41 @@ import { describe, expect, it } from "vitest";
 import { cpuLimit, healthcheck, memoryLimit, readOnlyRootFs, restartPolicy } from "../../policy/cis-runtime";
 import { pidsLimit, swarmSecurityOptions } from "../../policy/gaps";
 import { UNKNOWN } from "../../policy/types";
+import { isFileCarrier } from "../../policy/inputs";
 import { container, prod, prodSwarm, service, violation } from "./fixtures";
+
+// A file carrier is created and never started (components/file-carrier.ts): rules on how a
+// container runs do not apply to it, but only when it cannot run at all.
+describe("file carriers", () => {
+  const carrier = {
+    start: false,
+    networkMode: "none",
+    readOnly: false,
+    restart: "no",
+    healthcheck: undefined,
+  };
+
+  it("are left out of the rules on how a container runs", () => {
+    const files = container("api-files", carrier);
+    expect(isFileCarrier(files)).toBe(true);
+    for (const rule of [readOnlyRootFs, restartPolicy, healthcheck])
+      expect(rule.check([files], prod)).toEqual([]);
+  });
+
+  it("count only when they cannot run: not started, no network, ALL capabilities dropped", () => {
+    const started = container("a", { ...carrier, start: true });
+    const networked = container("b", { ...carrier, networkMode: "bridge" });
+    const capable = container("c", { ...carrier, capabilities: { drops: ["NET_RAW"] } });
+    expect([started, networked, capable].map(isFileCarrier)).toEqual([false, false, false]);
+    expect(readOnlyRootFs.check([networked], prod)).toEqual([
+      violation(
+        "Container",
+        "b",
+        "`readOnly` is false; mount the root filesystem read-only and give writable paths a tmpfs or volume (CIS 5.13)",
+      ),
+    ]);
+  });
+});
 
 describe("CIS-5.11 memory limit", () => {
   it("accepts limits on containers (MB) and services (bytes)", () => {

@@ -20,6 +20,18 @@ import {
 } from "./fixtures";
 
 describe("SHIP-1 image references", () => {
+  it("lets prod build the file carriers' empty image, and nothing else", () => {
+    const carrier = resource(REMOTE_IMAGE, "files-carrier", { name: "shipyard-files-carrier:0123456789ab" });
+    const other = resource(REMOTE_IMAGE, "api", { name: "shipyard-api:0123456789ab" });
+    expect(immutableImages.check([carrier, other], prod)).toEqual([
+      violation(
+        "RemoteImage",
+        "api",
+        '`name` is "shipyard-api:0123456789ab"; prod runs digests only: use "repo@sha256:<64 hex>" or a local image id "sha256:<64 hex>" (SHIP-1)',
+      ),
+    ]);
+  });
+
   it.each([
     ["nginx:1.27", "1.27"],
     ["localhost:5000/app", undefined],
@@ -188,14 +200,55 @@ describe("SHIP-3 secrets as files", () => {
       violation(
         "Container",
         "api-0",
-        '`envs` sets DB_PASSWORD_FILE to "/run/secrets/db", but no `uploads[].file` is "/run/secrets/db"; upload the secret file there (SHIP-3)',
+        '`envs` sets DB_PASSWORD_FILE to "/run/secrets/db", but nothing delivers that file (`uploads[].file`); upload the secret file there, or mount the volume a file carrier uploaded it into (SHIP-3)',
       ),
       violation(
         "Service",
         "db",
-        '`taskSpec.containerSpec.env` sets POSTGRES_PASSWORD_FILE to "/run/secrets/pg", but no `taskSpec.containerSpec.secrets[].fileName` is "/run/secrets/pg"; attach the docker.Secret there (SHIP-3)',
+        '`taskSpec.containerSpec.env` sets POSTGRES_PASSWORD_FILE to "/run/secrets/pg", but nothing delivers that file (`taskSpec.containerSpec.secrets[].fileName`); attach the docker.Secret there (SHIP-3)',
       ),
     ]);
+  });
+
+  // A read-only container gets its files from volumes a never-started carrier uploaded them into
+  // (components/file-carrier.ts): the file counts as delivered where both mount the same volume
+  // at the same path.
+  const carrier = (volume: unknown) =>
+    container("api-files", {
+      start: false,
+      networkMode: "none",
+      mounts: [{ type: "volume", source: volume, target: "/run/secrets" }],
+      uploads: [{ file: "/run/secrets/db", content: "x" }],
+    });
+  const reader = (volume: string, target = "/run/secrets") =>
+    container("api-0", {
+      envs: ["DB_PASSWORD_FILE=/run/secrets/db"],
+      mounts: [{ type: "volume", source: volume, target, readOnly: true }],
+    });
+
+  it("accepts a file a carrier uploaded into a volume the container mounts at the same path", () => {
+    expect(
+      secretsAsFiles.check([carrier("api-run-secrets-0a1b"), reader("api-run-secrets-0a1b")], prod),
+    ).toEqual([]);
+  });
+
+  it("rejects a carried file when the container mounts another volume or the volume elsewhere", () => {
+    const refused = violation(
+      "Container",
+      "api-0",
+      '`envs` sets DB_PASSWORD_FILE to "/run/secrets/db", but nothing delivers that file (`uploads[].file`); upload the secret file there, or mount the volume a file carrier uploaded it into (SHIP-3)',
+    );
+    expect(secretsAsFiles.check([carrier("api-run-secrets-0a1b"), reader("other")], prod)).toEqual([refused]);
+    expect(
+      secretsAsFiles.check(
+        [carrier("api-run-secrets-0a1b"), reader("api-run-secrets-0a1b", "/secrets")],
+        prod,
+      ),
+    ).toEqual([refused]);
+  });
+
+  it("skips a carried file whose volume name is not known during preview", () => {
+    expect(secretsAsFiles.check([carrier(UNKNOWN), reader("api-run-secrets-0a1b")], prod)).toEqual([]);
   });
 
   it("skips delivery when the uploads are not known during preview", () => {

@@ -47,27 +47,41 @@ describe("dev stack", () => {
   it("registers exactly these resources", () => {
     expect(inventory(dev.registrations)).toEqual([
       "container:api-0",
+      "container:api-files",
       "container:monitoring-0",
+      "container:monitoring-files",
       "container:postgres-0",
+      "container:postgres-files",
       "container:redis-0",
+      "container:redis-files",
       "container:web-0",
       "image:api-build",
       "image:api-dev-build",
+      "image:files-carrier-build",
       "image:web-build",
       "network:data",
       "network:edge",
       "network:host-access",
       "providers:docker",
+      "randomId:api-files",
+      "randomId:monitoring-files",
+      "randomId:postgres-files",
+      "randomId:redis-files",
       "randomPassword:postgres-password",
       "randomPassword:redis-password",
       "remoteImage:api",
       "remoteImage:api-dev",
+      "remoteImage:files-carrier",
       "remoteImage:monitoring",
       "remoteImage:postgres",
       "remoteImage:redis",
       "remoteImage:web",
+      "volume:api-files-run-secrets",
+      "volume:monitoring-files-run-config",
       "volume:pgdata",
+      "volume:postgres-files-run-secrets",
       "volume:prometheus-data",
+      "volume:redis-files-run-secrets",
     ]);
   });
 
@@ -82,7 +96,10 @@ describe("dev stack", () => {
         networks: ["shipyard-dev-edge as api,api-0", "shipyard-dev-data as api,api-0"],
         ports: ["127.0.0.1:9229->9229"],
         secretFiles: ["/run/secrets/postgres-password", "/run/secrets/redis-password"],
-        mounts: [`bind:${process.cwd()}/apps/api/src:/app/src:ro`, "volume:(anonymous):/run/secrets"],
+        mounts: [
+          `bind:${process.cwd()}/apps/api/src:/app/src:ro`,
+          "volume:api-run-secrets-<rev>:/run/secrets:ro",
+        ],
       },
       "monitoring-0": {
         ...HARDENED,
@@ -93,7 +110,10 @@ describe("dev stack", () => {
         networks: ["shipyard-dev-edge as monitoring,monitoring-0"],
         ports: [],
         secretFiles: [],
-        mounts: ["volume:shipyard-dev-prometheus-data:/prometheus", "volume:(anonymous):/run/config"],
+        mounts: [
+          "volume:shipyard-dev-prometheus-data:/prometheus",
+          "volume:monitoring-run-config-<rev>:/run/config:ro",
+        ],
       },
       "postgres-0": {
         ...HARDENED,
@@ -107,7 +127,10 @@ describe("dev stack", () => {
         ],
         ports: ["127.0.0.1:5432->5432"],
         secretFiles: ["/run/secrets/postgres-password"],
-        mounts: ["volume:shipyard-dev-pgdata:/var/lib/postgresql/data", "volume:(anonymous):/run/secrets"],
+        mounts: [
+          "volume:shipyard-dev-pgdata:/var/lib/postgresql/data",
+          "volume:postgres-run-secrets-<rev>:/run/secrets:ro",
+        ],
       },
       "redis-0": {
         ...HARDENED,
@@ -118,7 +141,7 @@ describe("dev stack", () => {
         networks: ["shipyard-dev-data as redis,redis-0"],
         ports: [],
         secretFiles: ["/run/secrets/redis-conf", "/run/secrets/redis-password"],
-        mounts: ["volume:(anonymous):/run/secrets"],
+        mounts: ["volume:redis-run-secrets-<rev>:/run/secrets:ro"],
       },
       "web-0": {
         ...HARDENED,
@@ -140,6 +163,10 @@ describe("dev stack", () => {
     expect(volumes.map((v) => [v.name, v.options.protect, v.options.retainOnDelete])).toEqual([
       ["pgdata", false, false],
       ["prometheus-data", false, false],
+      ["monitoring-files-run-config", false, false],
+      ["postgres-files-run-secrets", false, false],
+      ["api-files-run-secrets", false, false],
+      ["redis-files-run-secrets", false, false],
     ]);
     const passwords = dev.registrations.filter(
       (r) => r.type === "random:index/randomPassword:RandomPassword",
@@ -155,6 +182,7 @@ describe("dev stack", () => {
     expect(
       builds.map((b) => [b.name, (b.inputs.build as { target: string }).target, b.inputs.skipPush]),
     ).toEqual([
+      ["files-carrier-build", undefined, true],
       ["api-build", "runtime", true],
       ["api-dev-build", "dev", true],
       ["web-build", "runtime", true],
@@ -183,7 +211,7 @@ describe("dev stack", () => {
     const api = plain.registrations.find((r) => r.name === "api-0")!;
     expect([api.inputs.command, containers(plain.registrations)["api-0"]!.mounts, api.inputs.image]).toEqual([
       undefined,
-      ["volume:(anonymous):/run/secrets"],
+      ["volume:api-run-secrets-<rev>:/run/secrets:ro"],
       plain.images.api,
     ]);
     dev = await evaluateStack("dev");
@@ -207,24 +235,42 @@ describe("prod stack on the container target", () => {
       "container:api-0",
       "container:api-1",
       "container:api-2",
+      "container:api-files",
       "container:backup-0",
+      "container:backup-files",
       "container:monitoring-0",
+      "container:monitoring-files",
       "container:postgres-0",
+      "container:postgres-files",
       "container:redis-0",
+      "container:redis-files",
       "container:web-0",
+      "image:files-carrier-build",
       "network:data",
       "network:edge",
       "providers:docker",
+      "randomId:api-files",
+      "randomId:backup-files",
+      "randomId:monitoring-files",
+      "randomId:postgres-files",
+      "randomId:redis-files",
       "randomPassword:postgres-password",
       "randomPassword:redis-password",
       "remoteImage:api",
+      "remoteImage:files-carrier",
       "remoteImage:monitoring",
       "remoteImage:postgres",
       "remoteImage:redis",
       "remoteImage:web",
+      "volume:api-files-run-secrets",
+      "volume:backup-files-run-config",
+      "volume:backup-files-run-secrets",
+      "volume:monitoring-files-run-config",
       "volume:pg-backups",
       "volume:pgdata",
+      "volume:postgres-files-run-secrets",
       "volume:prometheus-data",
+      "volume:redis-files-run-secrets",
     ]);
   });
 
@@ -235,7 +281,10 @@ describe("prod stack on the container target", () => {
   it("publishes only the web, and protects and retains every data volume", () => {
     const published = Object.entries(containers(prod.registrations)).filter(([, v]) => v.ports.length > 0);
     expect(published.map(([name, v]) => [name, v.ports])).toEqual([["web-0", ["127.0.0.1:8080->8080"]]]);
-    const volumes = prod.registrations.filter((r) => r.type === "docker:index/volume:Volume");
+    // File volumes are made again from state on every revision: nothing in them needs keeping.
+    const volumes = prod.registrations.filter(
+      (r) => r.type === "docker:index/volume:Volume" && labelsOf(r)["shipyard.files-for"] === undefined,
+    );
     expect(
       volumes.map((v) => [v.name, v.options.protect, v.options.retainOnDelete, labelsOf(v)["shipyard.data"]]),
     ).toEqual([
@@ -256,8 +305,9 @@ describe("prod stack on the container target", () => {
   });
 
   it("runs only digest-pinned images", () => {
+    // Besides the file carriers' empty image, built here and never run (policy SHIP-1 says so).
     const refs = prod.registrations
-      .filter((r) => r.type === "docker:index/remoteImage:RemoteImage")
+      .filter((r) => r.type === "docker:index/remoteImage:RemoteImage" && r.name !== "files-carrier")
       .map((r) => String(r.inputs.name));
     expect(refs).toHaveLength(5);
     for (const ref of refs) expect(ref).toMatch(/(^sha256:|@sha256:)[a-f0-9]{64}$/);
@@ -270,6 +320,12 @@ describe("prod stack on the container target", () => {
       .filter((r) => r.type === "docker:index/container:Container")
       .map((r) => [r.name, r.options.deleteBeforeReplace ?? false]);
     expect(Object.fromEntries(stopFirst)).toEqual({
+      // A new carrier fills the new revision's volumes before the old one goes.
+      "api-files": false,
+      "backup-files": false,
+      "monitoring-files": false,
+      "postgres-files": false,
+      "redis-files": false,
       "postgres-0": true,
       "redis-0": true,
       "backup-0": true,
@@ -292,7 +348,7 @@ describe("prod stack on the container target", () => {
     expect(prod.registrations.find((r) => r.name === "api-1")!.options.dependencies).toContain(urn("api-0"));
     expect(prod.registrations.find((r) => r.name === "api-2")!.options.dependencies).toContain(urn("api-1"));
     expect(
-      prod.registrations.filter((r) => r.name.startsWith("api-")).map((r) => r.options.deleteBeforeReplace),
+      prod.registrations.filter((r) => /^api-\d+$/.test(r.name)).map((r) => r.options.deleteBeforeReplace),
     ).toEqual([false, false, false]);
   });
 
@@ -315,7 +371,7 @@ describe("prod stack on the container target", () => {
     expect(differences(view(dev), view(prod))).toEqual([
       `api.cpus: "1.0" → "0.5"`,
       `api.memoryMb: 512 → 256`,
-      `api.mounts: ["bind:${process.cwd()}/apps/api/src:/app/src:ro","volume:(anonymous):/run/secrets"] → ["volume:(anonymous):/run/secrets"]`,
+      `api.mounts: ["bind:${process.cwd()}/apps/api/src:/app/src:ro","volume:api-run-secrets-<rev>:/run/secrets:ro"] → ["volume:api-run-secrets-<rev>:/run/secrets:ro"]`,
       `api.ports: ["127.0.0.1:9229->9229"] → []`,
       `api.replicas: 1 → 3`,
       `backup: added`,
@@ -386,7 +442,7 @@ describe("wiring", () => {
       for (const value of Object.values(env))
         expect(value.startsWith("pw-"), `${c.name}: ${value}`).toBe(false);
       const uploads = unwrapSecret(c.inputs.uploads);
-      const hasSecretFile = (uploads.value as { permissions: string }[]).some(
+      const hasSecretFile = ((uploads.value as { permissions: string }[] | undefined) ?? []).some(
         (u) => u.permissions === "0400",
       );
       if (hasSecretFile) expect(uploads.secret, `${c.name} uploads`).toBe(true);

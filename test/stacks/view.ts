@@ -21,7 +21,25 @@ export interface ContainerView {
 
 type Inputs = Record<string, unknown>;
 
-export function containerView(container: Registration): ContainerView {
+/**
+ * The uploads that reach a container: its own, and those of its service's file carrier
+ * (`<service>-files`, components/file-carrier.ts), which fills the volumes it mounts.
+ */
+function uploadsOf(
+  container: Registration,
+  all: readonly Registration[],
+): { file: string; permissions: string }[] {
+  const service = (
+    unwrapSecret(container.inputs.labels).value as { label: string; value: string }[] | undefined
+  )?.find((l) => l.label === "shipyard.service")?.value;
+  const carrier = all.find((r) => r.name === `${service}-files` && r.inputs.start === false);
+  return [container, carrier].flatMap(
+    (r) =>
+      (unwrapSecret(r?.inputs.uploads).value as { file: string; permissions: string }[] | undefined) ?? [],
+  );
+}
+
+export function containerView(container: Registration, all: readonly Registration[] = []): ContainerView {
   const i = container.inputs as Inputs & {
     capabilities: { drops: string[]; adds: string[] };
     healthcheck: { tests: string[] };
@@ -30,7 +48,7 @@ export function containerView(container: Registration): ContainerView {
     mounts: { type: string; source?: string; target: string; readOnly?: boolean }[];
     logOpts: Record<string, string>;
   };
-  const uploads = unwrapSecret(i.uploads).value as { file: string; permissions: string }[];
+  const uploads = uploadsOf(container, all);
   return {
     user: i.user,
     readOnly: i.readOnly,
@@ -46,17 +64,22 @@ export function containerView(container: Registration): ContainerView {
     ports: i.ports.map((p) => `${p.ip}:${p.external}->${p.internal}`),
     secretFiles: uploads.filter((u) => u.permissions === "0400").map((u) => u.file),
     mounts: i.mounts.map(
-      (m) => `${m.type}:${m.source ?? "(anonymous)"}:${m.target}${m.readOnly ? ":ro" : ""}`,
+      // A file volume's name ends in its revision, a random id: shown as <rev>.
+      (m) =>
+        `${m.type}:${(m.source ?? "(anonymous)").replace(/-[0-9a-f]{8}$/, "-<rev>")}:${m.target}${m.readOnly ? ":ro" : ""}`,
     ),
     logging: [i.logDriver, i.logOpts],
   };
 }
 
 /** Every container of a stack by name. */
+/** The containers that run, as views, by name. */
 export function containers(registrations: readonly Registration[]): Record<string, ContainerView> {
   const views: Record<string, ContainerView> = {};
   for (const r of registrations)
-    if (r.type === "docker:index/container:Container") views[r.name] = containerView(r);
+    // File carriers (start: false) run nothing: they have their own tests.
+    if (r.type === "docker:index/container:Container" && r.inputs.start !== false)
+      views[r.name] = containerView(r, registrations);
   return views;
 }
 
