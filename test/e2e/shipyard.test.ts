@@ -377,7 +377,8 @@ describe.skipIf(SKIP !== undefined)(skipped("shipyard on a real Docker host", SK
           () => "previewDestroy accepted protected volumes",
           (error: unknown) => error,
         );
-        expect(messageOf(refused)).toMatch(/marked for protection/);
+        // What the engine says (pkg/resource/deploy/step.go deleteProtectedError).
+        expect(messageOf(refused)).toMatch(/cannot be deleted\s+because it is protected/);
 
         // Unprotected (pulumi state unprotect --all), the destroy runs and retainOnDelete keeps them.
         expect(await unprotectAll(stack)).toBeGreaterThan(0);
