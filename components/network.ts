@@ -50,6 +50,8 @@ export class Network extends pulumi.ComponentResource {
 
   /** The Docker network name, what containers join. */
   readonly networkName: pulumi.Output<string>;
+  /** The Docker network id: what a Swarm service attaches by (the provider deprecates the name). */
+  readonly networkId: pulumi.Output<string>;
   /** The name known at construction, for summaries and diagrams. */
   readonly dockerName: string;
   /** True when the network has no route out. */
@@ -80,6 +82,7 @@ export class Network extends pulumi.ComponentResource {
       { parent: this, deleteBeforeReplace: true },
     );
     this.networkName = network.name;
-    this.registerOutputs({ networkName: this.networkName });
+    this.networkId = network.id;
+    this.registerOutputs({ networkName: this.networkName, networkId: this.networkId });
   }
 }

@@ -246,7 +246,8 @@ export interface ServiceArgs {
   /**
    * Swarm rolling-update order (swarm target only).
    *
-   * @default - "start-first" (new task healthy before the old stops); "stop-first" for stateful services
+   * @default - "start-first" (new task healthy before the old stops); "stop-first" for stateful
+   *   services and for services that publish ports (a host-mode port binds once per node)
    */
   readonly updateOrder?: "start-first" | "stop-first";
   /**

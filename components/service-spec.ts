@@ -236,7 +236,7 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
     if (target === "swarm" && p.hostAddress !== undefined) {
       unsupported(
         `${field}.hostAddress`,
-        "the ingress publishes on every node; leave it unset and restrict access with the host firewall",
+        "a host-mode port binds every interface of the node running the task; leave it unset and restrict access with the host firewall",
       );
     }
     // Swarm's ingress binds every interface; the container target binds loopback unless told otherwise.
@@ -400,7 +400,8 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
     dependencies,
     securityOpts: ["no-new-privileges:true", ...(args.securityOpts ?? [])],
     placement: args.placement ?? (stateful ? [DATA_NODE_CONSTRAINT] : []),
-    updateOrder: args.updateOrder ?? (stateful ? "stop-first" : "start-first"),
+    // A host-mode port binds once per node: on one node the new task could never start beside the old.
+    updateOrder: args.updateOrder ?? (stateful || ports.length > 0 ? "stop-first" : "start-first"),
     dockerName,
   };
 }

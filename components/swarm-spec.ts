@@ -132,7 +132,7 @@ export function swarmServiceArgs(spec: ServiceSpec, parts: SwarmParts): docker.S
         name: "json-file",
         options: { "max-size": spec.logging.maxSize, "max-file": String(spec.logging.maxFiles) },
       },
-      networksAdvanceds: spec.networks.map((n) => ({ name: n.network.networkName, aliases: [...n.aliases] })),
+      networksAdvanceds: spec.networks.map((n) => ({ id: n.network.networkId, aliases: [...n.aliases] })),
       placement: spec.placement.length > 0 ? { constraints: [...spec.placement] } : undefined,
     },
     updateConfig: update,
@@ -140,13 +140,18 @@ export function swarmServiceArgs(spec: ServiceSpec, parts: SwarmParts): docker.S
     // Without this the provider returns as soon as Swarm accepts the spec, even if the rollout then
     // pauses or rolls back (research/reliability.md, F12).
     convergeConfig: { delay: "7s", timeout: `${spec.replicas * (spec.waitTimeoutSeconds + 10) + 60}s` },
+    // DNS round robin and host-mode ports, no virtual IP and no routing mesh: both need IPVS, which
+    // minimal VM kernels lack (tasks then time out on the VIP while `tasks.<name>` answers); IPVS
+    // also drops idle long-lived connections (database pools) after 15 minutes, and the mesh hides
+    // client addresses from the web. Clients resolve the service name to its tasks' addresses and
+    // follow them as they change (the web's nginx re-resolves per request).
     endpointSpec: {
-      mode: "vip",
+      mode: "dnsrr",
       ports: spec.ports.map((p) => ({
         targetPort: p.containerPort,
         publishedPort: p.hostPort,
         protocol: p.protocol,
-        publishMode: "ingress",
+        publishMode: "host",
       })),
     },
   };

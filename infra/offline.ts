@@ -45,6 +45,11 @@ export function unwrapSecret(value: unknown): { secret: boolean; value: unknown 
   return isSecretInput(value) ? { secret: true, value: value.value } : { secret: false, value };
 }
 
+/** The id the mock engine gives the resource named `name`. */
+export function mockId(name: string): string {
+  return `${name}-id`;
+}
+
 /** A deterministic fake sha256 for computed ids and digests. */
 export function fakeSha256(seed: string): string {
   return createHash("sha256").update(seed).digest("hex");
@@ -142,7 +147,7 @@ export function installMocks(stack = "dev"): void {
   void pulumi.runtime.setMocks(
     {
       newResource: (args) => ({
-        id: `${args.name}-id`,
+        id: mockId(args.name),
         state: {
           ...(args.inputs as Record<string, unknown>),
           ...computedState(args.type, args.name, args.inputs as Record<string, unknown>),

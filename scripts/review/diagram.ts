@@ -1,7 +1,9 @@
 /**
  * A Mermaid diagram of what a stack registers: services (with replicas and role), networks (internal
- * ones marked), volumes, secret files and published ports. Pure: it reads recorded registrations.
+ * ones marked), volumes, secret files and published ports. Pure: it reads recorded registrations
+ * (made under the mock engine, whose resource ids {@link mockId} gives).
  */
+import { mockId } from "../../infra/offline";
 
 export interface DiagramResource {
   readonly type: string;
@@ -58,13 +60,35 @@ export function renderDiagram(resources: readonly DiagramResource[]): string {
   const volumes = new Set<string>();
   const services = new Map<string, ServiceNode>();
 
+  // Swarm services attach networks by id; the diagram names them.
+  const networkNames = new Map<string, string>();
+  // File volumes belong to the service whose carrier fills them; their files show as secrets.
+  const carried = new Map<string, string>();
+  const carriedSecrets = new Map<string, string[]>();
   for (const r of resources) {
-    if (r.type === "docker:index/network:Network")
+    if (r.type === "docker:index/network:Network") {
       networks.set(String(r.inputs.name), r.inputs.internal === true);
-    if (r.type === "docker:index/volume:Volume") volumes.add(String(r.inputs.name));
+      networkNames.set(mockId(r.name), String(r.inputs.name));
+    }
+    const filesFor = labels(r.inputs.labels)["shipyard.files-for"];
+    if (r.type === "docker:index/volume:Volume" && filesFor === undefined) volumes.add(String(r.inputs.name));
+    if (r.type === "docker:index/container:Container" && filesFor !== undefined) {
+      for (const m of (plain(r.inputs.mounts) as { source?: string }[] | undefined) ?? [])
+        if (m.source !== undefined) carried.set(m.source, filesFor);
+      const files = (plain(r.inputs.uploads) as { file: string }[] | undefined) ?? [];
+      carriedSecrets.set(
+        filesFor,
+        files
+          .filter((u) => u.file.startsWith("/run/secrets/"))
+          .map((u) => u.file.slice("/run/secrets/".length)),
+      );
+    }
   }
   for (const r of resources) {
-    if (r.type === "docker:index/container:Container") {
+    if (
+      r.type === "docker:index/container:Container" &&
+      labels(r.inputs.labels)["shipyard.files-for"] === undefined
+    ) {
       const l = labels(r.inputs.labels);
       const node = serviceNode(services, l["shipyard.service"] ?? r.name, l["shipyard.role"] ?? "app");
       node.replicas += 1;
@@ -72,7 +96,8 @@ export function renderDiagram(resources: readonly DiagramResource[]): string {
         node.networks.add(n.name);
       for (const m of (plain(r.inputs.mounts) as
         { type: string; source?: string; target: string }[] | undefined) ?? []) {
-        if (m.type === "volume" && m.source !== undefined) node.volumes.set(m.source, m.target);
+        if (m.type === "volume" && m.source !== undefined && !carried.has(m.source))
+          node.volumes.set(m.source, m.target);
       }
       for (const u of (plain(r.inputs.uploads) as { file: string; permissions?: string }[] | undefined) ??
         []) {
@@ -93,21 +118,24 @@ export function renderDiagram(resources: readonly DiagramResource[]): string {
             mounts?: { type: string; source?: string; target: string }[];
             secrets?: { fileName: string }[];
           };
-          networksAdvanceds?: { name: string }[];
+          networksAdvanceds?: { id: string }[];
         };
         endpointSpec?: { ports?: { publishedPort: number; targetPort: number }[] };
       };
       node.replicas = inputs.mode?.replicated?.replicas ?? 1;
-      for (const n of inputs.taskSpec?.networksAdvanceds ?? []) node.networks.add(n.name);
+      for (const n of inputs.taskSpec?.networksAdvanceds ?? [])
+        node.networks.add(networkNames.get(n.id) ?? n.id);
       for (const m of inputs.taskSpec?.containerSpec?.mounts ?? []) {
         if (m.type === "volume" && m.source !== undefined) node.volumes.set(m.source, m.target);
       }
       for (const s of inputs.taskSpec?.containerSpec?.secrets ?? [])
         node.secrets.add(s.fileName.replace(/^\/run\/secrets\//, ""));
       for (const p of inputs.endpointSpec?.ports ?? [])
-        node.ports.add(`ingress:${p.publishedPort}→${p.targetPort}`);
+        node.ports.add(`host:${p.publishedPort}→${p.targetPort}`);
     }
   }
+
+  for (const [name, files] of carriedSecrets) for (const f of files) services.get(name)?.secrets.add(f);
 
   const lines = ["flowchart LR"];
   const published = [...services.values()].some((s) => s.ports.size > 0);

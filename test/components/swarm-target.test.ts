@@ -32,7 +32,7 @@ describe("target capability check", () => {
       "a host address on swarm",
       "swarm",
       { ports: [{ containerPort: 8080, hostPort: 8080, hostAddress: "10.0.0.1" }] },
-      'Service "svc": `ports[0].hostAddress` cannot be honoured on the swarm target; the ingress publishes on every node; leave it unset and restrict access with the host firewall',
+      'Service "svc": `ports[0].hostAddress` cannot be honoured on the swarm target; a host-mode port binds every interface of the node running the task; leave it unset and restrict access with the host firewall',
     ],
     [
       "bind mounts on swarm",
@@ -138,12 +138,13 @@ describe("Service on swarm", () => {
         resources: { limits: { memoryBytes: 268435456, nanoCpus: 500000000 } },
         restartPolicy: { condition: "any", delay: "5s", window: "2m" },
         logDriver: { name: "json-file", options: { "max-size": "10m", "max-file": "3" } },
-        networksAdvanceds: [{ name: `net-${n}`, aliases: ["svc"] }],
+        networksAdvanceds: [{ id: `net-${n}-id`, aliases: ["svc"] }],
       },
       updateConfig: {
         parallelism: 1,
         delay: "10s",
-        order: "start-first",
+        // A host-mode port binds once per node: the old task goes first.
+        order: "stop-first",
         failureAction: "rollback",
         monitor: "1m20s",
         maxFailureRatio: "0",
@@ -151,15 +152,16 @@ describe("Service on swarm", () => {
       rollbackConfig: {
         parallelism: 1,
         delay: "0s",
-        order: "start-first",
+        order: "stop-first",
         failureAction: "pause",
         monitor: "1m20s",
         maxFailureRatio: "0",
       },
       convergeConfig: { delay: "7s", timeout: "300s" },
       endpointSpec: {
-        mode: "vip",
-        ports: [{ targetPort: 8080, publishedPort: 18080, protocol: "tcp", publishMode: "ingress" }],
+        // No IPVS needed: DNS round robin, and the port bound on the node running the task.
+        mode: "dnsrr",
+        ports: [{ targetPort: 8080, publishedPort: 18080, protocol: "tcp", publishMode: "host" }],
       },
     });
   });

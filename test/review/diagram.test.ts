@@ -22,13 +22,31 @@ describe("renderDiagram", () => {
           networksAdvanced: [{ name: "p-data" }],
           mounts: [
             { type: "volume", source: "p-pgdata", target: "/var/lib/postgresql/data" },
-            { type: "volume", target: "/run/secrets" },
+            { type: "volume", source: "db-run-secrets-0a1b2c3d", target: "/run/secrets", readOnly: true },
           ],
+          ports: [],
+        },
+      },
+      // The file carrier that filled db's secret volume: its files show as db's, and it is no service.
+      {
+        type: "docker:index/volume:Volume",
+        name: "db-files-run-secrets",
+        inputs: { name: "db-run-secrets-0a1b2c3d", labels: [{ label: "shipyard.files-for", value: "db" }] },
+      },
+      {
+        type: "docker:index/container:Container",
+        name: "db-files",
+        inputs: {
+          start: false,
+          labels: [
+            { label: "shipyard.files-for", value: "db" },
+            { label: "shipyard.role", value: "files" },
+          ],
+          mounts: [{ type: "volume", source: "db-run-secrets-0a1b2c3d", target: "/run/secrets" }],
           uploads: {
             "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
             value: [{ file: "/run/secrets/db-password" }],
           },
-          ports: [],
         },
       },
       {
@@ -37,7 +55,7 @@ describe("renderDiagram", () => {
         inputs: {
           labels: label("web", "proxy"),
           mode: { replicated: { replicas: 2 } },
-          taskSpec: { networksAdvanceds: [{ name: "p-edge" }], containerSpec: { mounts: [], secrets: [] } },
+          taskSpec: { networksAdvanceds: [{ id: "edge-id" }], containerSpec: { mounts: [], secrets: [] } },
           endpointSpec: { ports: [{ publishedPort: 8080, targetPort: 8080 }] },
         },
       },
@@ -55,7 +73,7 @@ describe("renderDiagram", () => {
         "  svc_db --- net_p_data",
         '  svc_db -- "/var/lib/postgresql/data" --> vol_p_pgdata',
         "  sec_db_password -.-> svc_db",
-        '  host -- "ingress:8080→8080" --> svc_web',
+        '  host -- "host:8080→8080" --> svc_web',
         "  svc_web --- net_p_edge",
         "  classDef internal stroke-dasharray: 5 5",
         "  class net_p_data internal",
@@ -67,7 +85,7 @@ describe("renderDiagram", () => {
     const prod = await evaluateStack("prod", promotedProd());
     const diagram = renderDiagram(prod.registrations).split("\n");
     expect(diagram.filter((l) => l.startsWith("  host --"))).toEqual([
-      '  host -- "ingress:8080→8080" --> svc_web',
+      '  host -- "host:8080→8080" --> svc_web',
     ]);
     expect(diagram).toContain('  net_shipyard_prod_data{{"shipyard-prod-data (internal)"}}');
     expect(diagram).toContain('  svc_api["api ×3<br/>app"]');

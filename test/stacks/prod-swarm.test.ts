@@ -90,7 +90,7 @@ describe("prod on swarm (the default target), graph on", () => {
       redis: [1, "stop-first", "35s", "135s"],
       backup: [1, "stop-first", "2m30s", "250s"],
       api: [3, "start-first", "1m", "360s"],
-      web: [1, "start-first", "40s", "140s"],
+      web: [1, "stop-first", "40s", "140s"],
       monitoring: [1, "stop-first", "1m5s", "165s"],
     });
     for (const s of Object.values(services)) {
@@ -161,7 +161,7 @@ describe("prod on swarm (the default target), graph on", () => {
     });
   });
 
-  it("pins stateful services to the labelled data node and publishes only the web, through the ingress", () => {
+  it("pins stateful services to the labelled data node and publishes only the web, on its node's port", () => {
     const placement = Object.fromEntries(
       Object.entries(services).map(([n, s]) => [n, s.taskSpec.placement?.constraints ?? []]),
     );
@@ -177,7 +177,7 @@ describe("prod on swarm (the default target), graph on", () => {
     });
     const published = Object.entries(services).filter(([, s]) => s.endpointSpec.ports.length > 0);
     expect(published.map(([n, s]) => [n, s.endpointSpec.ports])).toEqual([
-      ["web", [{ targetPort: 8080, publishedPort: 8080, protocol: "tcp", publishMode: "ingress" }]],
+      ["web", [{ targetPort: 8080, publishedPort: 8080, protocol: "tcp", publishMode: "host" }]],
     ]);
   });
 

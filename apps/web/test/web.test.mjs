@@ -81,8 +81,15 @@ describe("default.conf.template", () => {
   });
 
   it("resolves the API through Docker's embedded DNS into a variable", () => {
-    assert.ok(site.includes("resolver 127.0.0.11 valid=10s ipv6=off;"));
+    assert.ok(site.includes("resolver 127.0.0.11 valid=2s ipv6=off;"));
     assert.ok(site.includes("set $api_upstream ${API_UPSTREAM};"));
+  });
+
+  it("moves on to another API replica when one cannot be reached, as in a rolling update", () => {
+    const api = locationBlock(template, "/api/");
+    assert.ok(api.includes("proxy_next_upstream error timeout;"));
+    assert.ok(api.includes("proxy_next_upstream_tries 2;"));
+    assert.ok(!api.some((line) => line.includes("non_idempotent")));
   });
 
   it("proxies /api/ to the variable, keeping the /api prefix", () => {
