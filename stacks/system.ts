@@ -259,8 +259,7 @@ export function buildSystem(
             dependsOn: [services.api!, ...extraDeps(key)],
             // nginx writes its pid, temp files and the rendered config here (apps/web/README.md).
             tmpfs: {
-              "/var/cache/nginx": "rw,noexec,nosuid,size=32m,uid=101,gid=101",
-              "/etc/nginx/conf.d": "rw,noexec,nosuid,size=1m,uid=101,gid=101",
+              "/run/nginx": "rw,noexec,nosuid,size=1m,uid=101,gid=101",
             },
             healthcheck: {
               test: [

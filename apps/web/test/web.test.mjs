@@ -67,8 +67,9 @@ describe("nginx.conf", () => {
     assert.match(main.find((line) => line.startsWith("gzip_types ")) ?? "", /application\/json/);
   });
 
-  it("includes the rendered site from conf.d", () => {
-    assert.ok(main.includes("include /etc/nginx/conf.d/*.conf;"));
+  it("includes the rendered site from /run/nginx, where the entrypoint renders it", () => {
+    assert.ok(main.includes("include /run/nginx/*.conf;"));
+    assert.ok(!main.includes("/etc/nginx/conf.d"));
   });
 });
 
