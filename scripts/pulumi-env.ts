@@ -10,20 +10,24 @@ export function stateDir(root: string): string {
 
 /**
  * Environment for the Pulumi commands on `stack`: the project-local file backend unless
- * PULUMI_BACKEND_URL already names one, and for `dev` the generated passphrase file that
- * {@link ensureDevPassphrase} keeps beside the state when no passphrase is set.
+ * PULUMI_BACKEND_URL already names one, and for `dev` the generated passphrase that
+ * {@link ensureDevPassphrase} keeps beside the state.
+ *
+ * A dev stack created with the generated passphrase keeps it: on the project-local backend it wins
+ * over a PULUMI_CONFIG_PASSPHRASE in the environment, which is there for the shared stacks (a real
+ * run with prod's passphrase exported failed dev with "incorrect passphrase"). On a team backend
+ * the environment's passphrase is used when it sets one.
  */
 export function pulumiEnv(stack: string, env: NodeJS.ProcessEnv, root: string): Record<string, string> {
   const vars: Record<string, string> = {};
-  if (!env.PULUMI_BACKEND_URL) vars.PULUMI_BACKEND_URL = `file://${stateDir(root)}`;
+  const localBackend = !env.PULUMI_BACKEND_URL;
+  if (localBackend) vars.PULUMI_BACKEND_URL = `file://${stateDir(root)}`;
   const devPassphrase = path.join(stateDir(root), "dev.passphrase");
-  if (
-    stack === "dev" &&
-    env.PULUMI_CONFIG_PASSPHRASE === undefined &&
-    env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined &&
-    fs.existsSync(devPassphrase)
-  ) {
-    vars.PULUMI_CONFIG_PASSPHRASE_FILE = devPassphrase;
+  const envPassphrase =
+    env.PULUMI_CONFIG_PASSPHRASE !== undefined || env.PULUMI_CONFIG_PASSPHRASE_FILE !== undefined;
+  if (stack === "dev" && (localBackend || !envPassphrase) && fs.existsSync(devPassphrase)) {
+    // The value itself: PULUMI_CONFIG_PASSPHRASE outranks PULUMI_CONFIG_PASSPHRASE_FILE.
+    vars.PULUMI_CONFIG_PASSPHRASE = fs.readFileSync(devPassphrase, "utf8").trim();
   }
   return vars;
 }

@@ -76,17 +76,30 @@ describe("pulumiEnv", () => {
     expect(pulumiEnv(stack, env, root)).toEqual(expected);
   });
 
-  it("reads dev's generated passphrase file only for dev and only when no passphrase is set", () => {
+  it("on a team backend, uses dev's generated passphrase only when the environment sets none", () => {
     const repo = mkdtempSync(path.join(tmpdir(), "promote-env-"));
     const file = path.join(repo, ".pulumi-state", "dev.passphrase");
     mkdirSync(path.dirname(file));
-    writeFileSync(file, "generated");
+    writeFileSync(file, "generated\n");
     const env = { PULUMI_BACKEND_URL: "s3://state" };
     expect([
       pulumiEnv("dev", env, repo),
       pulumiEnv("dev", { ...env, PULUMI_CONFIG_PASSPHRASE: "" }, repo),
       pulumiEnv("dev", { ...env, PULUMI_CONFIG_PASSPHRASE_FILE: "/run/secrets/dev" }, repo),
       pulumiEnv("prod", env, repo),
-    ]).toEqual([{ PULUMI_CONFIG_PASSPHRASE_FILE: file }, {}, {}, {}]);
+    ]).toEqual([{ PULUMI_CONFIG_PASSPHRASE: "generated" }, {}, {}, {}]);
+  });
+
+  // A real run: with prod's passphrase exported, `npm run up -- dev` failed "incorrect passphrase".
+  it("on the project-local backend, keeps dev on its generated passphrase whatever the environment sets", () => {
+    const repo = mkdtempSync(path.join(tmpdir(), "promote-env-"));
+    const file = path.join(repo, ".pulumi-state", "dev.passphrase");
+    mkdirSync(path.dirname(file));
+    writeFileSync(file, "generated");
+    const local = { PULUMI_BACKEND_URL: `file://${path.join(repo, ".pulumi-state")}` };
+    expect([
+      pulumiEnv("dev", { PULUMI_CONFIG_PASSPHRASE: "prod-secret" }, repo),
+      pulumiEnv("prod", { PULUMI_CONFIG_PASSPHRASE: "prod-secret" }, repo),
+    ]).toEqual([{ ...local, PULUMI_CONFIG_PASSPHRASE: "generated" }, local]);
   });
 });
