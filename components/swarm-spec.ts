@@ -20,7 +20,10 @@ export interface SwarmParts extends WorkloadParts {
 /**
  * A tmpfs option string (`"rw,noexec,nosuid,size=64m,uid=70"`) as a Swarm tmpfs mount. Swarm takes
  * only size and mode; Docker mounts tmpfs noexec,nosuid,nodev by default, and since it cannot set an
- * owner, the mode is 1777 so the service's user can write.
+ * owner, the mode is 0777 so the service's user can write. Not 1777: Docker keeps a Go file mode,
+ * which has no sticky bit at 0o1000, so it reads 1777 back as 0777 and every refresh would show
+ * drift. A tmpfs on a directory the image has keeps that directory's mode on Docker 20.10, so
+ * writable paths should be ones the image does not have (apps/web renders into /run/nginx).
  */
 export function swarmTmpfs(
   target: string,
@@ -35,7 +38,7 @@ export function swarmTmpfs(
   return {
     type: "tmpfs",
     target,
-    tmpfsOptions: { ...(sizeBytes !== undefined ? { sizeBytes } : {}), mode: 0o1777 },
+    tmpfsOptions: { ...(sizeBytes !== undefined ? { sizeBytes } : {}), mode: 0o777 },
   };
 }
 

@@ -117,7 +117,7 @@ describe("Service on swarm", () => {
             retries: 5,
             startPeriod: "30s",
           },
-          mounts: [{ type: "tmpfs", target: "/tmp", tmpfsOptions: { sizeBytes: 67108864, mode: 0o1777 } }],
+          mounts: [{ type: "tmpfs", target: "/tmp", tmpfsOptions: { sizeBytes: 67108864, mode: 0o777 } }],
           secrets: [
             {
               secretId: "token-id",
@@ -167,9 +167,9 @@ describe("Service on swarm", () => {
   });
 
   it.each<[string, string, { sizeBytes?: number; mode: number }]>([
-    ["/tmp", "rw,noexec,nosuid,size=64m", { sizeBytes: 67108864, mode: 0o1777 }],
-    ["/run/pg", "rw,size=1m,uid=70,gid=70", { sizeBytes: 1048576, mode: 0o1777 }],
-    ["/cache", "rw,noexec", { mode: 0o1777 }],
+    ["/tmp", "rw,noexec,nosuid,size=64m", { sizeBytes: 67108864, mode: 0o777 }],
+    ["/run/pg", "rw,size=1m,uid=70,gid=70", { sizeBytes: 1048576, mode: 0o777 }],
+    ["/cache", "rw,noexec", { mode: 0o777 }],
   ])("maps tmpfs %s %s to swarm options", (target, options, tmpfsOptions) => {
     expect(swarmTmpfs(target, options)).toEqual({ type: "tmpfs", target, tmpfsOptions });
   });
