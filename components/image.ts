@@ -12,6 +12,12 @@ export interface ImageBuild {
   /** Local repository name for the built image, e.g. `shipyard-api`. The tag is the content hash. */
   readonly repository: string;
   /**
+   * The OS/architecture to build for: the Docker host's, e.g. `linux/arm64`.
+   *
+   * @default - the builder's own (the provider then warns that it picked one)
+   */
+  readonly platform?: string;
+  /**
    * Dockerfile path, relative to the context.
    *
    * @default "Dockerfile"
@@ -105,6 +111,7 @@ export class Image extends pulumi.ComponentResource {
         fs.readFileSync(path.join(build.context, dockerfile), "utf8"),
         build.target ?? "",
         JSON.stringify(Object.entries(buildArgs).sort()),
+        build.platform ?? "",
       ]);
       const built = new docker.Image(
         `${name}-build`,
@@ -115,6 +122,7 @@ export class Image extends pulumi.ComponentResource {
             dockerfile: path.join(build.context, dockerfile),
             target: build.target,
             args: buildArgs,
+            platform: build.platform,
           },
           skipPush: true,
           buildOnPreview: false,

@@ -71,6 +71,7 @@ const schema = z.strictObject({
   publishAddress: z.string().optional(),
   webPort: port.optional(),
   hotReload: z.boolean().optional(),
+  platform: z.string().optional(),
   features: z
     .strictObject({
       graph: z.boolean().optional(),
@@ -111,6 +112,8 @@ export interface ShipyardConfig {
   readonly webPort: number;
   /** dev: run the API's watcher on its bind-mounted source. Unset means the environment's default. */
   readonly hotReload?: boolean;
+  /** The OS/architecture images are built for (`linux/amd64`): the Docker host's. */
+  readonly platform: string;
   /** Optional parts; unset means the environment's default. */
   readonly features: { readonly graph?: boolean; readonly monitoring?: boolean; readonly backups?: boolean };
   /** Image references by service, overriding the environment's defaults. */
@@ -132,6 +135,26 @@ export class ConfigError extends Error {
     );
     this.name = "ConfigError";
   }
+}
+
+/** Docker's build platforms for Linux hosts. */
+const PLATFORM = /^linux\/(amd64|arm64|arm\/v6|arm\/v7|386|ppc64le|s390x|riscv64)$/;
+
+/**
+ * The platform images are built for when config names none: this machine's architecture, which is
+ * the Docker host's for the default local engine (set `shipyard:platform` for a remote one).
+ */
+export function defaultPlatform(arch: string): string {
+  const docker: Record<string, string> = {
+    x64: "amd64",
+    arm64: "arm64",
+    arm: "arm/v7",
+    ia32: "386",
+    ppc64: "ppc64le",
+    s390x: "s390x",
+    riscv64: "riscv64",
+  };
+  return `linux/${docker[arch] ?? "amd64"}`;
 }
 
 /** Pulumi hands scalars over as strings and objects as JSON. */
@@ -263,6 +286,12 @@ export function parseConfig(
     : undefined;
   const catalog = environment ? catalogFor(environment) : undefined;
 
+  const platform = parsed.platform ?? defaultPlatform(process.arch);
+  if (!PLATFORM.test(platform)) {
+    errors.push(
+      `${at(["platform"])} must be the Docker host's OS/architecture such as "linux/amd64" or "linux/arm64", got ${render(platform)}`,
+    );
+  }
   const publishAddress = parsed.publishAddress ?? "127.0.0.1";
   if (isIP(publishAddress) === 0)
     errors.push(`${at(["publishAddress"])} must be an IP address, got ${render(publishAddress)}`);
@@ -423,6 +452,7 @@ export function parseConfig(
       publishAddress,
       webPort,
       hotReload: parsed.hotReload,
+      platform,
       features: { ...parsed.features },
       images: { ...parsed.images },
       services,

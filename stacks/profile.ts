@@ -67,6 +67,8 @@ export interface Profile {
   readonly pinning: Pinning;
   /** Prefix of Docker network and volume names. */
   readonly namePrefix: string;
+  /** The OS/architecture images are built for: the Docker host's. */
+  readonly platform: string;
   /** Host address published ports bind to. */
   readonly publishAddress: string;
   /** Data volumes are protected and kept on destroy. */
@@ -141,6 +143,7 @@ export function buildProfile(defaults: EnvironmentDefaults, config: ShipyardConf
     target: config.target ?? defaults.target,
     pinning: defaults.pinning,
     namePrefix: config.namePrefix,
+    platform: config.platform,
     publishAddress: config.publishAddress,
     retainData: defaults.retainData,
     restart: defaults.restart,

@@ -90,7 +90,10 @@ export function buildSystem(
     }));
   const swarm = target === "swarm";
   // One image for every service's file carrier (container target), built once.
-  const filesImage = swarm ? undefined : new Image("files-carrier", { build: FILES_CARRIER_BUILD }, opts);
+  const platform = profile.platform;
+  const filesImage = swarm
+    ? undefined
+    : new Image("files-carrier", { build: { ...FILES_CARRIER_BUILD, platform } }, opts);
   const settings = (key: ServiceKey) => ({
     memory: profile.services[key].memory,
     cpus: profile.services[key].cpus,
@@ -108,7 +111,9 @@ export function buildSystem(
     const source = profile.images[own];
     return (built[own] ??= new Image(
       own,
-      "build" in source ? { build: source.build } : { ref: source.ref, pinning: profile.pinning },
+      "build" in source
+        ? { build: { ...source.build, platform } }
+        : { ref: source.ref, pinning: profile.pinning },
       opts,
     ));
   };
@@ -202,6 +207,7 @@ export function buildSystem(
                 {
                   build: {
                     ...source.build,
+                    platform,
                     target: reload.buildTarget,
                     repository: `${source.build.repository}-dev`,
                   },

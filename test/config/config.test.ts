@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, findCycle, parseConfig, type RawConfig } from "../../infra/config";
+import { ConfigError, defaultPlatform, findCycle, parseConfig, type RawConfig } from "../../infra/config";
 import { resolveStack } from "../../infra/program";
 import { devCatalog } from "../../stacks/dev";
 import { prodCatalog } from "../../stacks/prod";
@@ -39,6 +39,8 @@ describe("parseConfig accepts", () => {
         namePrefix: "shipyard-dev",
         publishAddress: "127.0.0.1",
         webPort: 8080,
+        // This machine's architecture: the default local engine's.
+        platform: defaultPlatform(process.arch),
         features: {},
         images: {},
         services: {},
@@ -82,6 +84,13 @@ describe("parseConfig rejects", () => {
       "an unknown environment",
       raw({ environment: "staging" }),
       ['shipyard:environment must be one of "dev", "prod", got "staging"'],
+    ],
+    [
+      "a platform Docker does not build for",
+      raw({ environment: "dev", platform: "darwin/arm64" }),
+      [
+        'shipyard:platform must be the Docker host\'s OS/architecture such as "linux/amd64" or "linux/arm64", got "darwin/arm64"',
+      ],
     ],
     [
       "an image for the backup, which runs the postgres image",
@@ -267,5 +276,18 @@ describe("findCycle", () => {
     [{ x: [], a: ["b"], b: ["x", "a"] }, ["a", "b", "a"]],
   ])("%j → %j", (graph, cycle) => {
     expect(findCycle(graph)).toEqual(cycle);
+  });
+});
+
+// The provider warned "Building your image for linux/amd64 architecture" on every run: images are
+// built for a named platform, by default the machine's own (the local engine's).
+describe("defaultPlatform", () => {
+  it.each([
+    ["x64", "linux/amd64"],
+    ["arm64", "linux/arm64"],
+    ["arm", "linux/arm/v7"],
+    ["ppc64", "linux/ppc64le"],
+  ])("builds for %s as %s", (arch, platform) => {
+    expect(defaultPlatform(arch)).toBe(platform);
   });
 });

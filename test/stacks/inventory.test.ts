@@ -1,3 +1,4 @@
+import { defaultPlatform } from "../../infra/config";
 import { beforeAll, describe, expect, it } from "vitest";
 import { evaluateStack, withConfig, type Evaluation } from "../../infra/evaluate";
 import { readStackFile } from "../../infra/offline";
@@ -179,6 +180,9 @@ describe("dev stack", () => {
 
   it("builds the app images from apps/ and runs the API's dev stage with a watcher for hot reload", () => {
     const builds = dev.registrations.filter((r) => r.type === "docker:index/image:Image");
+    // Every build names the platform: the machine's own under the default config (no provider warning).
+    for (const b of builds)
+      expect((b.inputs.build as { platform: string }).platform).toBe(defaultPlatform(process.arch));
     expect(
       builds.map((b) => [b.name, (b.inputs.build as { target: string }).target, b.inputs.skipPush]),
     ).toEqual([
