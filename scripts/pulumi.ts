@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { listStacks } from "../infra/offline";
 import { resolvePulumiCli, withCliOnPath, type PulumiCli } from "./pulumi-cli";
-import { ensureDevPassphrase, pulumiEnv, stateDir } from "./pulumi-env";
+import { pulumiEnv, stateDir } from "./pulumi-env";
 
 const ROOT = path.resolve(__dirname, "..");
 const COMMANDS = {
@@ -43,16 +43,12 @@ async function main(): Promise<void> {
     );
 
   if (!process.env.PULUMI_BACKEND_URL) fs.mkdirSync(stateDir(ROOT), { recursive: true });
-  if (
-    process.env.PULUMI_CONFIG_PASSPHRASE === undefined &&
-    process.env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined
-  ) {
-    if (stack !== "dev")
-      fail(
-        "set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE): it encrypts this stack's secrets",
-      );
-    ensureDevPassphrase(ROOT);
-  }
+  // dev's passphrase is the project's own (pulumi-env.ts); every other stack's is the user's.
+  const passphrase = process.env.PULUMI_CONFIG_PASSPHRASE;
+  if (stack !== "dev" && passphrase === undefined && process.env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined)
+    fail("set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE): it encrypts this stack's secrets");
+  if (stack !== "dev" && passphrase === "")
+    fail("PULUMI_CONFIG_PASSPHRASE is empty: an empty passphrase protects nothing; set a real one");
   let cli: PulumiCli;
   try {
     cli = await resolvePulumiCli();

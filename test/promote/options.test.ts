@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parsePromoteArgs, UsageError, type PromoteArgs } from "../../scripts/promote/options";
-import { pulumiEnv } from "../../scripts/pulumi-env";
+import { DEV_PASSPHRASE, pulumiEnv } from "../../scripts/pulumi-env";
 
 describe("parsePromoteArgs", () => {
   it.each<[string[], PromoteArgs | "help"]>([
@@ -66,40 +66,26 @@ describe("pulumiEnv", () => {
       { PULUMI_BACKEND_URL: "" },
       { PULUMI_BACKEND_URL: `file://${state}` },
     ],
-    [
-      "adds no passphrase file for dev while none was generated",
-      "dev",
-      { PULUMI_BACKEND_URL: "s3://state" },
-      {},
-    ],
   ])("%s", (_name, stack, env, expected) => {
     expect(pulumiEnv(stack, env, root)).toEqual(expected);
   });
 
-  it("on a team backend, uses dev's generated passphrase only when the environment sets none", () => {
-    const repo = mkdtempSync(path.join(tmpdir(), "promote-env-"));
-    const file = path.join(repo, ".pulumi-state", "dev.passphrase");
-    mkdirSync(path.dirname(file));
-    writeFileSync(file, "generated\n");
+  it("on a team backend, uses dev's passphrase only when the environment sets none", () => {
     const env = { PULUMI_BACKEND_URL: "s3://state" };
     expect([
-      pulumiEnv("dev", env, repo),
-      pulumiEnv("dev", { ...env, PULUMI_CONFIG_PASSPHRASE: "" }, repo),
-      pulumiEnv("dev", { ...env, PULUMI_CONFIG_PASSPHRASE_FILE: "/run/secrets/dev" }, repo),
-      pulumiEnv("prod", env, repo),
-    ]).toEqual([{ PULUMI_CONFIG_PASSPHRASE: "generated" }, {}, {}, {}]);
+      pulumiEnv("dev", env, root),
+      pulumiEnv("dev", { ...env, PULUMI_CONFIG_PASSPHRASE: "team" }, root),
+      pulumiEnv("dev", { ...env, PULUMI_CONFIG_PASSPHRASE_FILE: "/run/secrets/dev" }, root),
+      pulumiEnv("prod", env, root),
+    ]).toEqual([{ PULUMI_CONFIG_PASSPHRASE: DEV_PASSPHRASE }, {}, {}, {}]);
   });
 
   // A real run: with prod's passphrase exported, `npm run up -- dev` failed "incorrect passphrase".
-  it("on the project-local backend, keeps dev on its generated passphrase whatever the environment sets", () => {
-    const repo = mkdtempSync(path.join(tmpdir(), "promote-env-"));
-    const file = path.join(repo, ".pulumi-state", "dev.passphrase");
-    mkdirSync(path.dirname(file));
-    writeFileSync(file, "generated");
-    const local = { PULUMI_BACKEND_URL: `file://${path.join(repo, ".pulumi-state")}` };
+  it("on the project-local backend, keeps dev on its passphrase whatever the environment sets", () => {
+    const local = { PULUMI_BACKEND_URL: `file://${state}` };
     expect([
-      pulumiEnv("dev", { PULUMI_CONFIG_PASSPHRASE: "prod-secret" }, repo),
-      pulumiEnv("prod", { PULUMI_CONFIG_PASSPHRASE: "prod-secret" }, repo),
-    ]).toEqual([{ ...local, PULUMI_CONFIG_PASSPHRASE: "generated" }, local]);
+      pulumiEnv("dev", { PULUMI_CONFIG_PASSPHRASE: "prod-secret" }, root),
+      pulumiEnv("prod", { PULUMI_CONFIG_PASSPHRASE: "prod-secret" }, root),
+    ]).toEqual([{ ...local, PULUMI_CONFIG_PASSPHRASE: DEV_PASSPHRASE }, local]);
   });
 });
