@@ -251,6 +251,29 @@ describe.skipIf(SKIP !== undefined)(skipped("shipyard on a real Docker host", SK
     await stack.refresh({ ...COLOR, expectNoChanges: true, onOutput });
   });
 
+  // A crashed server comes back with no deploy, on the same data (the restart policy; that it is
+  // unless-stopped, which also restarts a server that exited 0, the unit tests pin).
+  it("dev: a PostgreSQL killed with SIGKILL comes back by itself, with its data", async () => {
+    const { run } = requireDev();
+    const todo = await roundTrip(run.url, "survives a crash");
+    const postgres = (await stackContainers(devName)).find((c) => c.service === "postgres");
+    if (postgres === undefined) throw new Error(`stack ${devName} runs no postgres container`);
+    const restarts = async () =>
+      Number((await docker(["inspect", "-f", "{{.RestartCount}}", postgres.id])).trim());
+    const before = await restarts();
+    // The server process, as its own user (uid 70 may signal its own processes): a crash, not a
+    // `docker kill`, which Docker counts as a deliberate stop.
+    await docker(["exec", postgres.id, "sh", "-c", 'kill -KILL "$(head -n 1 "$PGDATA/postmaster.pid")"']);
+    await pollUntil(restarts, (n) => n > before, { timeoutMs: 60_000, what: "postgres restarted" });
+    await waitHealthy(devName, expectedContainers(run.summary));
+    const read = await pollUntil(
+      () => http("GET", `${run.url}/api/todos/${todo.id}`),
+      (r) => r.status === 200,
+      { timeoutMs: 120_000, what: `GET todo ${todo.id} after the crash` },
+    );
+    expect(asTodo(read)).toEqual(todo);
+  });
+
   it("dev: an env change on the api replaces the api's containers and nothing else", async () => {
     const { stack, run: dv } = requireDev();
     const before = containersByService(await stackContainers(devName));
