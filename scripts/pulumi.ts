@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { listStacks } from "../infra/offline";
 import { resolvePulumiCli, withCliOnPath, type PulumiCli } from "./pulumi-cli";
 import { pulumiEnv, stateDir } from "./pulumi-env";
+import { waitForRollouts } from "./swarm-rollout";
 
 const ROOT = path.resolve(__dirname, "..");
 const COMMANDS = {
@@ -59,7 +60,45 @@ async function main(): Promise<void> {
   if (pulumi(cli, ["stack", "select", stack, "--create"], env) !== 0) process.exit(1);
   const args: string[] = [...COMMANDS[command as keyof typeof COMMANDS]];
   if (command !== "preview" && process.env.CI === "true") args.push("--yes");
-  process.exit(pulumi(cli, [...args, "--stack", stack, ...rest], env));
+  const status = pulumi(cli, [...args, "--stack", stack, ...rest], env);
+  if (status === 0 && command === "up") await gateSwarmRollouts(cli, stack, env);
+  process.exit(status);
+}
+
+/** A Pulumi command's standard output, or undefined when it fails. */
+function pulumiOutput(cli: PulumiCli, args: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
+  const result = spawnSync(cli.path, args, { cwd: ROOT, env, encoding: "utf8" });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+/**
+ * On the swarm target, `up` is done when Swarm is: the provider returns from an update before the
+ * rollout completes (scripts/swarm-rollout.ts), so wait for it and fail on a rollback.
+ */
+async function gateSwarmRollouts(cli: PulumiCli, stack: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const summary = pulumiOutput(cli, ["stack", "output", "summary", "--json", "--stack", stack], env);
+  let target: unknown;
+  try {
+    target = (JSON.parse(summary ?? "{}") as { target?: unknown }).target;
+  } catch {
+    target = undefined;
+  }
+  if (target !== "swarm") return;
+  const dockerHost =
+    pulumiOutput(cli, ["config", "get", "dockerHost", "--stack", stack], env) ||
+    "unix:///var/run/docker.sock";
+  const outcome = await waitForRollouts(stack, dockerHost);
+  if (outcome instanceof Error) {
+    console.error(
+      `warning: could not follow the Swarm rollout (${outcome.message}); check it with \`docker service ls --filter label=shipyard.stack=${stack}\``,
+    );
+    return;
+  }
+  if (outcome.length > 0) {
+    console.error(`error: Swarm did not complete the rollout:\n${outcome.map((f) => `  - ${f}`).join("\n")}`);
+    process.exit(1);
+  }
+  console.log("Swarm completed every rollout.");
 }
 
 void main();
