@@ -31,7 +31,13 @@ export function rolloutVerdict(rows: readonly RolloutRow[]): RolloutVerdict {
     pending: rows.filter((r) => IN_PROGRESS.has(r.state)).map((r) => r.name),
     failed: rows
       .filter((r) => FAILED.has(r.state))
-      .map((r) => `${r.name}: ${r.state.replace("_", " ")}${r.message === "" ? "" : `: ${r.message}`}`),
+      .map((r) => {
+        const state = r.state.replace("_", " ");
+        // After a rollback Swarm's message is often just "rollback completed" again.
+        return r.message === "" || r.message === state
+          ? `${r.name}: ${state}`
+          : `${r.name}: ${state}: ${r.message}`;
+      }),
   };
 }
 

@@ -25,6 +25,7 @@ describe("rolloutVerdict", () => {
         "shipyard-prod-api\trollback_completed\tupdate rolled back due to failure or early termination of task t4cx",
         "shipyard-prod-web\tpaused\tupdate paused due to failure or early termination of task k2",
         "shipyard-prod-redis\tcompleted\tupdate completed",
+        "shipyard-prod-backup\trollback_completed\trollback completed",
       ].join("\n"),
     );
     expect(rolloutVerdict(rows)).toEqual({
@@ -32,6 +33,7 @@ describe("rolloutVerdict", () => {
       failed: [
         "shipyard-prod-api: rollback completed: update rolled back due to failure or early termination of task t4cx",
         "shipyard-prod-web: paused: update paused due to failure or early termination of task k2",
+        "shipyard-prod-backup: rollback completed",
       ],
     });
   });
