@@ -37,7 +37,8 @@ export function replaceStopFirst(spec: ServiceSpec, volumes: readonly VolumeMoun
  * summary says so.
  *
  * Creates on the `swarm` target: `docker.Service` (`<name>`, updated in place: rolling, rolled back
- * on failure, converged before `pulumi up` returns) and `docker.ServiceConfig` (`<name>-config-<i>`)
+ * on failure; created converged, while an update's rollout may outlast `pulumi up`, which
+ * `npm run up` follows to the end, scripts/swarm-rollout.ts) and `docker.ServiceConfig` (`<name>-config-<i>`)
  * per file. Secrets must come from `Secret`s created with target `swarm`.
  */
 export class Service extends pulumi.ComponentResource {
