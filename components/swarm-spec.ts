@@ -51,8 +51,9 @@ export function monitorSeconds(spec: ServiceSpec): number {
  * The `docker.Service` inputs for a service on the swarm target.
  *
  * Rolling updates one task at a time, 10 s apart, new task first for stateless services, rolled
- * back on failure; `convergeConfig` makes `pulumi up` wait for (and fail on) the rollout instead of
- * returning while Swarm pauses it. Resources in bytes and nano-CPUs from the same strings the
+ * back on failure; `convergeConfig` makes `pulumi up` wait for a new service's tasks and fail on a
+ * rollback it sees, though on an update the provider stops waiting once every slot runs a task
+ * (`npm run up` then follows the rollout to its end, scripts/swarm-rollout.ts). Resources in bytes and nano-CPUs from the same strings the
  * container target uses.
  */
 export function swarmServiceArgs(spec: ServiceSpec, parts: SwarmParts): docker.ServiceArgs {
