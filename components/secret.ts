@@ -49,14 +49,17 @@ export interface SecretArgs {
    */
   readonly target?: Target;
   /**
-   * Prefix of the Swarm secret's name; the content hash follows it.
+   * Prefix of the Swarm secret's name; a random revision follows it.
    *
    * @default - the component name
    */
   readonly dockerName?: string;
 }
 
-/** The first 12 hex digits of the value's SHA-256: the Swarm secret name changes when the value does. */
+/**
+ * The first 12 hex digits of the content's SHA-256: the name of a Swarm config (plain file content)
+ * changes when the content does. Never for secrets: a hash confirms a guess of the value.
+ */
 export function contentHash(value: string): string {
   return createHash("sha256").update(value).digest("hex").slice(0, 12);
 }
@@ -102,8 +105,9 @@ export class Secret extends pulumi.ComponentResource {
   /** True when the value was generated here rather than supplied. */
   readonly generated: boolean;
   /**
-   * On the swarm target: the Swarm secret (`<dockerName>-<content hash>`). Rotating the value creates
-   * a new secret, services roll onto it, then the old one is deleted (Swarm secrets are immutable).
+   * On the swarm target: the Swarm secret (`<dockerName>-<revision>`, a random id renewed with the
+   * value). Rotating the value creates a new secret, services roll onto it, then the old one is
+   * deleted (Swarm secrets are immutable).
    */
   readonly swarmSecret?: { readonly id: pulumi.Output<string>; readonly name: pulumi.Output<string> };
 
@@ -127,13 +131,19 @@ export class Secret extends pulumi.ComponentResource {
     }
     if ((args.target ?? "container") === "swarm") {
       const dockerName = args.dockerName ?? name;
-      // The hash of a secret is not secret enough to hide a weak value, but it reveals nothing of a
-      // generated 32-character one; it is unsecreted so the name is readable in previews.
-      const swarmName = pulumi.unsecret(this.value.apply((v) => `${dockerName}-${contentHash(v)}`));
+      // Swarm secrets are immutable, so the name changes with the value: it ends in a random
+      // revision kept while the value stays the same (the keeper, secret in state). A hash of the
+      // value would let anyone who sees the name (state, previews, `docker secret ls`) confirm a
+      // guess of a weak supplied password offline.
+      const revision = new random.RandomId(
+        `${name}-revision`,
+        { byteLength: 6, keepers: { value: this.value } },
+        { parent: this },
+      );
       const stored = new docker.Secret(
         name,
         {
-          name: swarmName,
+          name: pulumi.interpolate`${dockerName}-${revision.hex}`,
           data: this.value.apply((v) => Buffer.from(v, "utf8").toString("base64")),
           labels: toLabelList({ "shipyard.secret": name }),
         },

@@ -1,10 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
-import { SECRETS_DIR, Secret, validateSecretArgs } from "../../components/secret";
+import { SECRETS_DIR, Secret, contentHash, validateSecretArgs } from "../../components/secret";
 import { registered } from "../../infra/offline";
 import {
+  DOCKER_SECRET,
+  RANDOM_ID,
   RANDOM_PASSWORD,
   child,
+  unwrapSecret,
   expectThrowsExactly,
   promiseOf,
   settle,
@@ -16,6 +19,21 @@ import {
 
 describe("Secret", () => {
   beforeEach(freshRegistrations);
+
+  // A Swarm secret's name was `<prefix>-<first 12 hex of SHA-256(value)>`, in state, previews and
+  // `docker secret ls`: enough to confirm a guess of a weak supplied password offline.
+  it("names a Swarm secret after a random revision kept while the value stays, not after the value", async () => {
+    new Secret("sw-db", { value: "hunter2", target: "swarm", dockerName: "p-db" });
+    await settle();
+    const revision = child(RANDOM_ID, "sw-db-revision");
+    expect([revision.inputs.byteLength, unwrapSecret(revision.inputs.keepers)]).toEqual([
+      6,
+      { secret: true, value: { value: "hunter2" } },
+    ]);
+    const name = String(unwrapSecret(child(DOCKER_SECRET, "sw-db").inputs.name).value);
+    expect(name).toMatch(/^p-db-[0-9a-f]{12}$/);
+    expect(name).not.toContain(contentHash("hunter2"));
+  });
 
   it("generates a 32-character alphanumeric value by default and keeps it secret", async () => {
     const secret = new Secret("sec-generated");
