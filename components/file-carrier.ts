@@ -150,7 +150,9 @@ export function carryFiles(
         name: pulumi.interpolate`${name}-${directorySlug(dir)}-${revision.hex}`,
         labels: toLabelList({ ...labels, "shipyard.files-for": name }),
       },
-      { parent },
+      // A new revision's volume is made before the old one goes (the containers still use it); the
+      // provider would ask for delete-first, since the new name is unknown when Pulumi plans.
+      { parent, deleteBeforeReplace: false },
     );
     return { name: volume.name, dir };
   });

@@ -147,7 +147,10 @@ export class Secret extends pulumi.ComponentResource {
           data: this.value.apply((v) => Buffer.from(v, "utf8").toString("base64")),
           labels: toLabelList({ "shipyard.secret": name }),
         },
-        { parent: this },
+        // The new secret (a new name) first, services onto it, then the old one goes. Without this
+        // the provider asks for delete-first whenever the new name is unknown at planning, and Swarm
+        // refuses to delete a secret a service still uses (a real rotation failed so).
+        { parent: this, deleteBeforeReplace: false },
       );
       this.swarmSecret = { id: stored.id, name: stored.name };
     }

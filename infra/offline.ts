@@ -23,7 +23,7 @@ export interface Registration {
   readonly options: {
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
-    readonly deleteBeforeReplace: boolean;
+    readonly deleteBeforeReplace: boolean | undefined;
     readonly dependencies: readonly string[];
   };
 }
@@ -129,6 +129,7 @@ interface RegisterRequest {
   getProtect(): boolean;
   getRetainondelete(): boolean;
   getDeletebeforereplace(): boolean;
+  getDeletebeforereplacedefined(): boolean;
   getDependenciesList(): string[];
 }
 interface MockMonitor {
@@ -178,7 +179,8 @@ export function installMocks(stack = "dev"): void {
           options: {
             protect: req.getProtect(),
             retainOnDelete: req.getRetainondelete(),
-            deleteBeforeReplace: req.getDeletebeforereplace(),
+            // Undefined when the program left it to the provider, which may then ask for delete-first.
+            deleteBeforeReplace: req.getDeletebeforereplacedefined() ? req.getDeletebeforereplace() : undefined,
             dependencies: req.getDependenciesList(),
           },
         });

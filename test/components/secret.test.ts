@@ -33,6 +33,8 @@ describe("Secret", () => {
     const name = String(unwrapSecret(child(DOCKER_SECRET, "sw-db").inputs.name).value);
     expect(name).toMatch(/^p-db-[0-9a-f]{12}$/);
     expect(name).not.toContain(contentHash("hunter2"));
+    // Rotation makes the new secret before deleting the old, which services still use until then.
+    expect(child(DOCKER_SECRET, "sw-db").options.deleteBeforeReplace).toBe(false);
   });
 
   it("generates a 32-character alphanumeric value by default and keeps it secret", async () => {

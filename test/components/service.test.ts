@@ -504,6 +504,9 @@ describe("Service on the container target", () => {
     // Never the service's user: Docker 20.10 cannot copy files in as a numeric uid:gid.
     expect(carrier.user).toBeUndefined();
     expect(carrierOf("svc-carry").options.deleteBeforeReplace).toBe(false);
+    // A new revision's volumes come before the old ones go: the containers use those until replaced.
+    for (const slug of ["etc-app", "run-secrets"])
+      expect(child(VOLUME, `svc-carry-files-${slug}`).options.deleteBeforeReplace).toBe(false);
   });
 
   it("rotates: a changed secret makes a new revision, so new volumes and new containers", async () => {

@@ -24,7 +24,7 @@ describe("Volume", () => {
     expect(registration.options).toEqual({
       protect: true,
       retainOnDelete: true,
-      deleteBeforeReplace: false,
+      deleteBeforeReplace: undefined,
       dependencies: [],
     });
     expect(registration.parent).toBe("urn:pulumi:dev::shipyard::shipyard:components:Volume::vol-default");
@@ -39,7 +39,7 @@ describe("Volume", () => {
     expect(child(VOLUME, "vol-scratch").options).toEqual({
       protect: false,
       retainOnDelete: false,
-      deleteBeforeReplace: false,
+      deleteBeforeReplace: undefined,
       dependencies: [],
     });
     expect(volume.retainData).toBe(false);
