@@ -24,6 +24,7 @@ export interface Registration {
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
     readonly deleteBeforeReplace: boolean | undefined;
+    readonly replaceOnChanges: readonly string[];
     readonly dependencies: readonly string[];
   };
 }
@@ -130,6 +131,7 @@ interface RegisterRequest {
   getRetainondelete(): boolean;
   getDeletebeforereplace(): boolean;
   getDeletebeforereplacedefined(): boolean;
+  getReplaceonchangesList(): string[];
   getDependenciesList(): string[];
 }
 interface MockMonitor {
@@ -180,7 +182,10 @@ export function installMocks(stack = "dev"): void {
             protect: req.getProtect(),
             retainOnDelete: req.getRetainondelete(),
             // Undefined when the program left it to the provider, which may then ask for delete-first.
-            deleteBeforeReplace: req.getDeletebeforereplacedefined() ? req.getDeletebeforereplace() : undefined,
+            deleteBeforeReplace: req.getDeletebeforereplacedefined()
+              ? req.getDeletebeforereplace()
+              : undefined,
+            replaceOnChanges: req.getReplaceonchangesList(),
             dependencies: req.getDependenciesList(),
           },
         });

@@ -27,6 +27,7 @@ describe("Network", () => {
       retainOnDelete: false,
       deleteBeforeReplace: true,
       dependencies: [],
+      replaceOnChanges: [],
     });
     expect(registration.parent).toBe("urn:pulumi:dev::shipyard::shipyard:components:Network::net-default");
     expect(await promiseOf(network.networkName)).toBe("net-default");

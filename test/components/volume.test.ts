@@ -25,6 +25,7 @@ describe("Volume", () => {
       protect: true,
       retainOnDelete: true,
       deleteBeforeReplace: undefined,
+      replaceOnChanges: [],
       dependencies: [],
     });
     expect(registration.parent).toBe("urn:pulumi:dev::shipyard::shipyard:components:Volume::vol-default");
@@ -40,6 +41,7 @@ describe("Volume", () => {
       protect: false,
       retainOnDelete: false,
       deleteBeforeReplace: undefined,
+      replaceOnChanges: [],
       dependencies: [],
     });
     expect(volume.retainData).toBe(false);
