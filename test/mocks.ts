@@ -1,3 +1,4 @@
+import { directorySlug } from "../components/file-carrier";
 import { expect } from "vitest";
 import {
   mockImageId,
@@ -61,8 +62,7 @@ export function carrierOf(service: string): Registration {
  * the volume's registered name, e.g. `{ source: "api-run-secrets-1a2b3c4d", target: "/run/secrets" }`.
  */
 export function filesMount(service: string, dir: string): Record<string, unknown> {
-  const slug = dir.replace(/^\/+/, "").replace(/[^A-Za-z0-9_.-]+/g, "-");
-  const volume = child(VOLUME, `${service}-files-${slug}`);
+  const volume = child(VOLUME, `${service}-files-${directorySlug(dir)}`);
   return { type: "volume", source: volume.inputs.name, target: dir, readOnly: true };
 }
 
