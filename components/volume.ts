@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { ComponentArgError, dnsLabelError, isDnsLabel, toLabelList } from "./naming";
 
 export interface VolumeArgs {
@@ -29,12 +30,24 @@ export interface VolumeArgs {
    * @default {}
    */
   readonly labels?: Record<string, string>;
+  /**
+   * Renew the volume whenever this value changes: the volume is named `<dockerName>-<revision>`,
+   * the revision a random id kept while the value stays the same. A new one is created, the
+   * services move onto it, then the old one is removed. For a writable directory Docker seeds from
+   * the image on first mount (a program's `conf/`): key it on the image reference so an upgrade
+   * starts from the new image's files. Such a volume holds nothing to keep, so `retainData` must be
+   * false.
+   *
+   * @default - never renewed: the name is `dockerName`
+   */
+  readonly renewWith?: pulumi.Input<string>;
 }
 
 /**
  * A named Docker volume that keeps its data by default.
  *
- * Creates: `docker.Volume` (`<name>`), protected and retained unless `retainData: false`.
+ * Creates: `docker.Volume` (`<name>`), protected and retained unless `retainData: false`, and with
+ * `renewWith` a `random.RandomId` (`<name>-revision`).
  */
 export class Volume extends pulumi.ComponentResource {
   static readonly TYPE = "shipyard:components:Volume";
@@ -54,11 +67,27 @@ export class Volume extends pulumi.ComponentResource {
     }
     this.retainData = args.retainData ?? true;
     this.holdsData = args.holdsData ?? true;
+    if (args.renewWith !== undefined && this.retainData) {
+      throw new ComponentArgError(
+        "Volume",
+        name,
+        "renewWith",
+        "renews the volume and removes the old one, so it needs `retainData: false`",
+      );
+    }
+    const revision =
+      args.renewWith === undefined
+        ? undefined
+        : new random.RandomId(
+            `${name}-revision`,
+            { byteLength: 4, keepers: { renewWith: args.renewWith } },
+            { parent: this },
+          );
 
     const volume = new docker.Volume(
       name,
       {
-        name: this.dockerName,
+        name: revision ? pulumi.interpolate`${this.dockerName}-${revision.hex}` : this.dockerName,
         driver: "local",
         labels: toLabelList({
           ...args.labels,
@@ -66,7 +95,14 @@ export class Volume extends pulumi.ComponentResource {
           "shipyard.data": String(this.holdsData),
         }),
       },
-      { parent: this, protect: this.retainData, retainOnDelete: this.retainData },
+      {
+        parent: this,
+        protect: this.retainData,
+        retainOnDelete: this.retainData,
+        // A renewed volume is created before the old one goes (services still use it); the provider
+        // would ask for delete-first, since the new name is unknown when Pulumi plans.
+        ...(revision && { deleteBeforeReplace: false }),
+      },
     );
     this.volumeName = volume.name;
     this.registerOutputs({ volumeName: this.volumeName });

@@ -1,6 +1,14 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Volume } from "../../components/volume";
-import { VOLUME, child, expectThrowsExactly, promiseOf, settle, freshRegistrations } from "../mocks";
+import {
+  RANDOM_ID,
+  VOLUME,
+  child,
+  expectThrowsExactly,
+  promiseOf,
+  settle,
+  freshRegistrations,
+} from "../mocks";
 
 const DNS_RULE =
   "must be a DNS label (lower-case letters, digits and '-', 1-63 characters, no leading or trailing '-')";
@@ -66,6 +74,42 @@ describe("Volume", () => {
     });
     expect(await promiseOf(volume.volumeName)).toBe("shipyard-cache");
     expect(volume.holdsData).toBe(false);
+  });
+
+  it("names a renewed volume after a revision kept by renewWith, created before the old one goes", async () => {
+    const renewed = (ref: string) =>
+      new Volume(`vol-conf-${ref}`, {
+        dockerName: "shipyard-conf",
+        retainData: false,
+        holdsData: false,
+        renewWith: `neo4j:${ref}`,
+      });
+    const [first, upgraded] = [renewed("a"), renewed("b")];
+    await settle();
+
+    const revision = child(RANDOM_ID, "vol-conf-a-revision");
+    expect(revision.inputs).toEqual({ byteLength: 4, keepers: { renewWith: "neo4j:a" } });
+    expect(revision.parent).toBe("urn:pulumi:dev::shipyard::shipyard:components:Volume::vol-conf-a");
+    const name = await promiseOf(first.volumeName);
+    expect(name).toMatch(/^shipyard-conf-[0-9a-f]{8}$/);
+    expect(child(VOLUME, "vol-conf-a").inputs.name).toBe(name);
+    expect(child(VOLUME, "vol-conf-a").options).toEqual({
+      protect: false,
+      retainOnDelete: false,
+      deleteBeforeReplace: false,
+      replaceOnChanges: [],
+      dependencies: [revision.urn],
+    });
+    expect(child(RANDOM_ID, "vol-conf-b-revision").inputs.keepers).toEqual({ renewWith: "neo4j:b" });
+    expect(await promiseOf(upgraded.volumeName)).not.toBe(name);
+    expect(first.dockerName).toBe("shipyard-conf");
+  });
+
+  it("rejects renewWith on a volume that retains its data", () => {
+    expectThrowsExactly(
+      () => new Volume("vol-kept", { renewWith: "neo4j:5" }),
+      'Volume "vol-kept": `renewWith` renews the volume and removes the old one, so it needs `retainData: false`',
+    );
   });
 
   it("rejects a component name that is not a DNS label when no dockerName is given", () => {
