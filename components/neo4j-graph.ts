@@ -5,13 +5,22 @@ import { Secret } from "./secret";
 import { presetSecret, presetServiceArgs, type PresetArgs } from "./preset";
 import { Service, type Connectable, type Connection } from "./service";
 import { formatMemory, parseMemory } from "./units";
-import type { Volume } from "./volume";
+import { Volume } from "./volume";
 
 export interface Neo4jGraphArgs extends PresetArgs {
   /** A `neo4j:<version>` image. */
   readonly image: Image;
   readonly network: Network;
+  /** The store (`/data`): what backups cover. */
   readonly volume: Volume;
+  /**
+   * Prefix of the Docker volumes the graph creates for its writable working directories,
+   * `<volumePrefix>-conf-<revision>` and `<volumePrefix>-logs`. Volume names are global to a
+   * Docker host, so a stack passes its own prefix.
+   *
+   * @default - the component name
+   */
+  readonly volumePrefix?: string;
   /** @default - a generated 32-character secret */
   readonly password?: Secret;
   /**
@@ -27,6 +36,8 @@ export interface Neo4jGraphArgs extends PresetArgs {
 
 /** The neo4j image's neo4j user and group. */
 export const NEO4J_UID = "7474:7474";
+/** The image's NEO4J_HOME. */
+export const NEO4J_HOME = "/var/lib/neo4j";
 
 /** Heap and page cache for a container memory limit: 50% and 25%, in whole megabytes. */
 export function neo4jMemory(memory: string): { heap: string; pageCache: string } {
@@ -42,12 +53,17 @@ export function neo4jMemory(memory: string): { heap: string; pageCache: string }
 }
 
 /**
- * Neo4j with its store on a named volume and its credentials in a secret file (`NEO4J_AUTH_FILE`).
+ * Neo4j with its store on a named volume and its credentials in a secret file (`NEO4J_AUTH_FILE`),
+ * on a read-only root filesystem. Bolt only: the HTTP connector (and the browser it serves) is off.
  *
- * Creates: `Secret` (`<name>-password`, unless given), `Secret` (`<name>-auth`: `neo4j/<password>`)
- * and `Service` (`<name>`). The root filesystem stays writable: the image's entrypoint rewrites
- * `conf/` at start (a recorded deviation). Consumers receive `GRAPH_URL`, `GRAPH_USER` and the file
- * `GRAPH_PASSWORD_FILE`.
+ * The image's entrypoint rewrites `conf/neo4j.conf` at every start, so `conf/` is a writable volume
+ * that Docker seeds from the image on first mount; it is renewed with the image reference, so an
+ * upgrade starts from the new image's defaults instead of the old ones. Logs go to a volume (the
+ * debug log rotates up to about 160 MB, too much for memory), the JVM's scratch and `run/` to tmpfs.
+ *
+ * Creates: `Secret` (`<name>-password`, unless given), `Secret` (`<name>-auth`: `neo4j/<password>`),
+ * `Volume`s (`<name>-conf`, renewed with the image; `<name>-logs`) and `Service` (`<name>`).
+ * Consumers receive `GRAPH_URL`, `GRAPH_USER` and the file `GRAPH_PASSWORD_FILE`.
  */
 export class Neo4jGraph extends pulumi.ComponentResource implements Connectable {
   static readonly TYPE = "shipyard:components:Neo4jGraph";
@@ -56,9 +72,12 @@ export class Neo4jGraph extends pulumi.ComponentResource implements Connectable 
   readonly service: Service;
   readonly password: Secret;
   readonly connection: Connection;
+  /** The store, for backups. */
+  readonly volume: Volume;
 
   constructor(name: string, args: Neo4jGraphArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(Neo4jGraph.TYPE, name, {}, opts);
+    this.volume = args.volume;
     const memory = args.memory ?? "1g";
     const sizes = neo4jMemory(memory);
     this.password =
@@ -66,6 +85,18 @@ export class Neo4jGraph extends pulumi.ComponentResource implements Connectable 
     const auth = presetSecret(name, "auth", args, this, {
       value: pulumi.interpolate`neo4j/${this.password.value}`,
     });
+    const volumePrefix = args.volumePrefix ?? name;
+    const work = { retainData: false, holdsData: false };
+    const conf = new Volume(
+      `${name}-conf`,
+      { ...work, dockerName: `${volumePrefix}-conf`, renewWith: args.image.reference },
+      { parent: this },
+    );
+    const logs = new Volume(
+      `${name}-logs`,
+      { ...work, dockerName: `${volumePrefix}-logs` },
+      { parent: this },
+    );
 
     this.service = new Service(
       name,
@@ -78,17 +109,17 @@ export class Neo4jGraph extends pulumi.ComponentResource implements Connectable 
           NEO4J_server_memory_heap_initial__size: sizes.heap,
           NEO4J_server_memory_heap_max__size: sizes.heap,
           NEO4J_server_memory_pagecache_size: sizes.pageCache,
+          NEO4J_server_http_enabled: "false",
         },
         secrets: [{ secret: auth }],
         networks: [args.network],
-        volumes: [{ volume: args.volume, path: "/data" }],
-        readOnlyRootFilesystem: false,
-        deviations: [
-          {
-            setting: "readOnlyRootFilesystem",
-            reason: "the neo4j entrypoint writes conf/ and logs/ under /var/lib/neo4j at start",
-          },
+        volumes: [
+          { volume: args.volume, path: "/data" },
+          { volume: conf, path: `${NEO4J_HOME}/conf` },
+          { volume: logs, path: "/logs" },
         ],
+        // run/ holds the pid file the entrypoint removes at start.
+        tmpfs: { [`${NEO4J_HOME}/run`]: "rw,noexec,nosuid,size=1m,uid=7474,gid=7474" },
         healthcheck: {
           // bash's /dev/tcp needs no client tool in the image: healthy once Bolt accepts connections.
           test: ["CMD-SHELL", `bash -c ':> /dev/tcp/127.0.0.1/${Neo4jGraph.BOLT_PORT}'`],

@@ -1,10 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Image } from "../../components/image";
-import { NEO4J_UID, Neo4jGraph, neo4jMemory } from "../../components/neo4j-graph";
+import { NEO4J_HOME, NEO4J_UID, Neo4jGraph, neo4jMemory } from "../../components/neo4j-graph";
 import { Network } from "../../components/network";
 import { Volume } from "../../components/volume";
 import {
   CONTAINER,
+  RANDOM_ID,
+  VOLUME,
   child,
   envOf,
   expectThrowsExactly,
@@ -69,6 +71,7 @@ describe("Neo4jGraph", () => {
         NEO4J_server_memory_heap_initial__size: "512m",
         NEO4J_server_memory_heap_max__size: "512m",
         NEO4J_server_memory_pagecache_size: "256m",
+        NEO4J_server_http_enabled: "false",
       },
     });
     expect(unwrapSecret(carrierOf("graph-min").inputs.uploads)).toEqual({
@@ -85,14 +88,28 @@ describe("Neo4jGraph", () => {
     });
     const { user, readOnly, tmpfs, memory, cpus, mounts, healthcheck, waitTimeout, stopTimeout } =
       container.inputs;
+    const conf = child(VOLUME, "graph-min-conf");
+    expect(conf.inputs.name).toMatch(/^graph-min-conf-[0-9a-f]{8}$/);
+    // conf/ is seeded from the image, so a new image gets a new one.
+    expect(child(RANDOM_ID, "graph-min-conf-revision").inputs.keepers).toEqual({ renewWith: REF });
+    expect(child(VOLUME, "graph-min-logs").inputs.name).toBe("graph-min-logs");
+    for (const work of ["graph-min-conf", "graph-min-logs"]) {
+      expect(child(VOLUME, work).inputs.labels).toContainEqual({ label: "shipyard.data", value: "false" });
+      expect(child(VOLUME, work).options.protect).toBe(false);
+    }
     expect({ user, readOnly, tmpfs, memory, cpus, mounts, healthcheck, waitTimeout, stopTimeout }).toEqual({
       user: "7474:7474",
-      readOnly: false,
-      tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m" },
+      readOnly: true,
+      tmpfs: {
+        "/tmp": "rw,noexec,nosuid,size=64m",
+        [`${NEO4J_HOME}/run`]: "rw,noexec,nosuid,size=1m,uid=7474,gid=7474",
+      },
       memory: 1024,
       cpus: "1.0",
       mounts: [
         { type: "volume", source: "graph-min-store", target: "/data", readOnly: false },
+        { type: "volume", source: conf.inputs.name, target: "/var/lib/neo4j/conf", readOnly: false },
+        { type: "volume", source: "graph-min-logs", target: "/logs", readOnly: false },
         filesMount("graph-min", "/run/secrets"),
       ],
       healthcheck: {
@@ -108,8 +125,7 @@ describe("Neo4jGraph", () => {
     });
     expect(labelsOf(container)["shipyard.role"]).toBe("graph");
     expect(NEO4J_UID).toBe("7474:7474");
-    // The writable root is accepted only because the preset records the deviation (see the service tests).
-    expect(graph.service.spec.readOnlyRootFilesystem).toBe(false);
+    expect(graph.service.spec.readOnlyRootFilesystem).toBe(true);
     expect(await promiseOf(graph.password.value)).toBe(mockPassword("graph-min-password"));
   });
 
@@ -123,6 +139,7 @@ describe("Neo4jGraph", () => {
       NEO4J_server_memory_heap_initial__size: "1g",
       NEO4J_server_memory_heap_max__size: "1g",
       NEO4J_server_memory_pagecache_size: "512m",
+      NEO4J_server_http_enabled: "false",
     });
     expect([container.inputs.memory, container.inputs.cpus]).toEqual([2048, "2.0"]);
   });
@@ -137,6 +154,14 @@ describe("Neo4jGraph", () => {
     expect(connection.secrets.map((s) => [s.secret, s.env])).toEqual([
       [graph.password, "GRAPH_PASSWORD_FILE"],
     ]);
+  });
+
+  it("names its working volumes with the given prefix", async () => {
+    new Neo4jGraph("graph-pre", { ...fixture("graph-pre"), volumePrefix: "shipyard-dev-graph" });
+    await settle();
+
+    expect(child(VOLUME, "graph-pre-conf").inputs.name).toMatch(/^shipyard-dev-graph-conf-[0-9a-f]{8}$/);
+    expect(child(VOLUME, "graph-pre-logs").inputs.name).toBe("shipyard-dev-graph-logs");
   });
 
   it("rejects memory below 512m", () => {
