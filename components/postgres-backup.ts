@@ -1,23 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { backupHealthcheck, resolveSchedule, scheduleEnv, type BackupSchedule } from "./backup-schedule";
 import type { Image } from "./image";
-import { ComponentArgError } from "./naming";
 import { POSTGRES_UID, type PostgresDatabase } from "./postgres-database";
 import { presetServiceArgs, type PresetArgs } from "./preset";
 import { Service } from "./service";
 import type { Volume } from "./volume";
 
-export interface PostgresBackupArgs extends PresetArgs {
+export interface PostgresBackupArgs extends PresetArgs, BackupSchedule {
   readonly database: PostgresDatabase;
   /** The postgres image, so `pg_dump` matches the server's major version. */
   readonly image: Image;
   /** Where dumps are kept. */
   readonly volume: Volume;
-  /** @default 1440 (daily) */
-  readonly intervalMinutes?: number;
-  /** Dumps to keep. @default 7 */
-  readonly retention?: number;
 }
 
 const ASSETS = path.join(__dirname, "assets");
@@ -44,25 +40,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
 
   constructor(name: string, args: PostgresBackupArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(PostgresBackup.TYPE, name, {}, opts);
-    const intervalMinutes = args.intervalMinutes ?? 1440;
-    const retention = args.retention ?? 7;
-    if (!Number.isInteger(intervalMinutes) || intervalMinutes < 5) {
-      throw new ComponentArgError(
-        "PostgresBackup",
-        name,
-        "intervalMinutes",
-        `must be an integer ≥ 5, got ${intervalMinutes}`,
-      );
-    }
-    if (!Number.isInteger(retention) || retention < 1) {
-      throw new ComponentArgError(
-        "PostgresBackup",
-        name,
-        "retention",
-        `must be an integer ≥ 1, got ${retention}`,
-      );
-    }
-    const maxAgeSeconds = intervalMinutes * 60 * 2 + 300;
+    const schedule = resolveSchedule("PostgresBackup", name, args);
 
     this.service = new Service(
       name,
@@ -71,11 +49,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
         role: "backup",
         user: POSTGRES_UID,
         command: ["sh", BACKUP_SCRIPT],
-        env: {
-          BACKUP_DIR,
-          BACKUP_INTERVAL_MINUTES: String(intervalMinutes),
-          BACKUP_RETENTION: String(retention),
-        },
+        env: scheduleEnv(BACKUP_DIR, schedule),
         files: [
           { path: BACKUP_SCRIPT, content: fs.readFileSync(path.join(ASSETS, "postgres-backup.sh"), "utf8") },
           {
@@ -85,16 +59,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
         ],
         connections: [args.database],
         volumes: [{ volume: args.volume, path: BACKUP_DIR }],
-        healthcheck: {
-          test: [
-            "CMD-SHELL",
-            `test -f /tmp/last-success && [ $(( $(date -u +%s) - $(cat /tmp/last-success) )) -lt ${maxAgeSeconds} ]`,
-          ],
-          interval: "30s",
-          timeout: "5s",
-          retries: 3,
-          startPeriod: "60s",
-        },
+        healthcheck: backupHealthcheck(schedule.intervalMinutes),
         memory: "128m",
         cpus: "0.25",
         ...presetServiceArgs(name, args),
