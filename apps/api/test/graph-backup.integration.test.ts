@@ -20,7 +20,8 @@ import neo4j, {
   type Session,
 } from "neo4j-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readLines, runSchedule, writeAtomically } from "../src/graph-backup-cli.js";
+import { runSchedule } from "../src/graph-backup-cli.js";
+import { readLines, writeAtomically } from "../src/graph-backup-files.js";
 import { DatabaseNotEmptyError, EMPTY_DATABASE, exportGraph, restoreGraph } from "../src/graph-export.js";
 import { validateExport } from "../src/graph-format.js";
 import { createLogger } from "../src/logger.js";
@@ -43,7 +44,7 @@ beforeAll(async () => {
   driver = neo4j.driver(url, neo4j.auth.basic(process.env["GRAPH_TEST_USER"] ?? "neo4j", password));
   session = driver.session();
   await wipe();
-});
+}, TIMEOUT_MS);
 
 afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
@@ -51,7 +52,7 @@ afterAll(async () => {
   await wipe();
   await session.close();
   await driver.close();
-});
+}, TIMEOUT_MS);
 
 /** Deletes every node and relationship and every constraint and non-lookup index. */
 async function wipe(): Promise<void> {
