@@ -46,7 +46,9 @@ export interface ScheduleOptions {
   readonly backup: (file: string, signal: AbortSignal) => Promise<BackupResult>;
   /** Records a success for the healthcheck. @default - writes LAST_SUCCESS_FILE */
   readonly markSuccess?: (epochSeconds: number) => Promise<void>;
+  /** @default - readdir */
   readonly listDir?: (dir: string) => Promise<string[]>;
+  /** @default - rm, ignoring files already gone */
   readonly remove?: (path: string) => Promise<void>;
   /** @default - the system clock */
   readonly now?: () => Date;
