@@ -3,11 +3,14 @@ import type { Healthcheck } from "./service-args";
 
 /** How often a backup job runs and how many backups it keeps. */
 export interface BackupSchedule {
-  /** @default 1440 (daily) */
+  /** Minutes between backups, 5 to 10080 (a week). @default 1440 (daily) */
   readonly intervalMinutes?: number;
   /** Backups to keep. @default 7 */
   readonly retention?: number;
 }
+
+/** A week: the graph's export tool waits with a Node timer, which overflows past ~24.8 days. */
+export const MAX_BACKUP_INTERVAL_MINUTES = 10_080;
 
 /** Where a backup job records the time of its last success, in epoch seconds. */
 export const LAST_SUCCESS_FILE = "/tmp/last-success";
@@ -15,8 +18,8 @@ export const LAST_SUCCESS_FILE = "/tmp/last-success";
 /**
  * The schedule with defaults applied.
  *
- * @throws ComponentArgError naming `kind` and `name` when the interval is not an integer ≥ 5 or
- *   the retention not an integer ≥ 1
+ * @throws ComponentArgError naming `kind` and `name` when the interval is not an integer from 5 to
+ *   10080 or the retention not an integer ≥ 1
  */
 export function resolveSchedule(
   kind: string,
@@ -25,12 +28,16 @@ export function resolveSchedule(
 ): { intervalMinutes: number; retention: number } {
   const intervalMinutes = schedule.intervalMinutes ?? 1440;
   const retention = schedule.retention ?? 7;
-  if (!Number.isInteger(intervalMinutes) || intervalMinutes < 5) {
+  if (
+    !Number.isInteger(intervalMinutes) ||
+    intervalMinutes < 5 ||
+    intervalMinutes > MAX_BACKUP_INTERVAL_MINUTES
+  ) {
     throw new ComponentArgError(
       kind,
       name,
       "intervalMinutes",
-      `must be an integer ≥ 5, got ${intervalMinutes}`,
+      `must be an integer from 5 to ${MAX_BACKUP_INTERVAL_MINUTES} (a week), got ${intervalMinutes}`,
     );
   }
   if (!Number.isInteger(retention) || retention < 1) {

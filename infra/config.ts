@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
+import { MAX_BACKUP_INTERVAL_MINUTES } from "../components/backup-schedule";
 import { pinningError, type Pinning } from "../components/image-ref";
 import { dnsLabelError, isDnsLabel } from "../components/naming";
 import { isSecretEnvKey } from "../components/service-spec";
@@ -436,8 +437,10 @@ export function parseConfig(
     intervalMinutes: parsed.backup?.intervalMinutes ?? 1440,
     retention: parsed.backup?.retention ?? 7,
   };
-  if (backup.intervalMinutes < 5)
-    errors.push(`${at(["backup", "intervalMinutes"])} must be at least 5, got ${backup.intervalMinutes}`);
+  if (backup.intervalMinutes < 5 || backup.intervalMinutes > MAX_BACKUP_INTERVAL_MINUTES)
+    errors.push(
+      `${at(["backup", "intervalMinutes"])} must be from 5 to ${MAX_BACKUP_INTERVAL_MINUTES} (a week), got ${backup.intervalMinutes}`,
+    );
   if (backup.retention < 1 || backup.retention > 365)
     errors.push(`${at(["backup", "retention"])} must be from 1 to 365 backups, got ${backup.retention}`);
 

@@ -121,7 +121,16 @@ describe("Neo4jBackup", () => {
   });
 
   it.each([
-    ["intervalMinutes 4", { intervalMinutes: 4 }, "`intervalMinutes` must be an integer ≥ 5, got 4"],
+    [
+      "intervalMinutes 4",
+      { intervalMinutes: 4 },
+      "`intervalMinutes` must be an integer from 5 to 10080 (a week), got 4",
+    ],
+    [
+      "intervalMinutes past a week",
+      { intervalMinutes: 10_081 },
+      "`intervalMinutes` must be an integer from 5 to 10080 (a week), got 10081",
+    ],
     ["retention 0", { retention: 0 }, "`retention` must be an integer ≥ 1, got 0"],
   ])("rejects %s", (label, overrides, problem) => {
     const parts = fixture(`gb-bad-${label.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`);

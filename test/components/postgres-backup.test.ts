@@ -142,11 +142,15 @@ describe("PostgresBackup", () => {
   });
 
   it.each([
-    ["intervalMinutes 4", { intervalMinutes: 4 }, "`intervalMinutes` must be an integer ≥ 5, got 4"],
+    [
+      "intervalMinutes 4",
+      { intervalMinutes: 4 },
+      "`intervalMinutes` must be an integer from 5 to 10080 (a week), got 4",
+    ],
     [
       "a fractional intervalMinutes",
       { intervalMinutes: 7.5 },
-      "`intervalMinutes` must be an integer ≥ 5, got 7.5",
+      "`intervalMinutes` must be an integer from 5 to 10080 (a week), got 7.5",
     ],
     ["retention 0", { retention: 0 }, "`retention` must be an integer ≥ 1, got 0"],
     ["a fractional retention", { retention: 1.5 }, "`retention` must be an integer ≥ 1, got 1.5"],

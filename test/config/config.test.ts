@@ -93,6 +93,18 @@ describe("parseConfig rejects", () => {
       ],
     ],
     [
+      "a backup interval past a week, which the graph's export tool cannot wait",
+      raw({ environment: "dev", backup: { intervalMinutes: 10_081 } }),
+      ["shipyard:backup.intervalMinutes must be from 5 to 10080 (a week), got 10081"],
+    ],
+    [
+      "an image for the graph backup, which runs the api image",
+      raw({ environment: "dev", images: { "graph-backup": "shipyard-api:1" } }),
+      [
+        "shipyard:images.graph-backup cannot be set: graph-backup runs the api image, so both run the same version; remove it and set shipyard:images.api",
+      ],
+    ],
+    [
       "an image for the backup, which runs the postgres image",
       raw({ environment: "dev", images: { backup: "postgres:15-alpine" } }),
       [
@@ -145,9 +157,9 @@ describe("parseConfig rejects", () => {
         images: { cron: "cron:1" },
       }),
       [
-        'shipyard:services.worker names an unknown service "worker"; known services: postgres, redis, graph, api, web, monitoring, backup',
-        'shipyard:services.api.dependsOn names an unknown service "queue"; known services: postgres, redis, graph, api, web, monitoring, backup',
-        'shipyard:images.cron names an unknown service "cron"; known services: postgres, redis, graph, api, web, monitoring, backup',
+        'shipyard:services.worker names an unknown service "worker"; known services: postgres, redis, graph, api, web, monitoring, backup, graph-backup',
+        'shipyard:services.api.dependsOn names an unknown service "queue"; known services: postgres, redis, graph, api, web, monitoring, backup, graph-backup',
+        'shipyard:images.cron names an unknown service "cron"; known services: postgres, redis, graph, api, web, monitoring, backup, graph-backup',
       ],
     ],
     [
@@ -163,7 +175,7 @@ describe("parseConfig rejects", () => {
       [
         `shipyard:namePrefix must be a DNS label (lower-case letters, digits and '-', 1-63 characters, no leading or trailing '-'), got "Shipyard_Dev"`,
         `shipyard:services.API: service name must be a DNS label (lower-case letters, digits and '-', 1-63 characters, no leading or trailing '-'), got "API"`,
-        'shipyard:services.API names an unknown service "API"; known services: postgres, redis, graph, api, web, monitoring, backup',
+        'shipyard:services.API names an unknown service "API"; known services: postgres, redis, graph, api, web, monitoring, backup, graph-backup',
       ],
     ],
     [
@@ -226,7 +238,7 @@ describe("parseConfig rejects", () => {
         'shipyard:webPort must be a number, got "eighty"',
         'shipyard:publishAddress must name one interface (CIS 5.14), got "0.0.0.0"; use the host\'s public address or 127.0.0.1',
         'shipyard:dockerHost must be a Docker host URL (unix://, tcp://, ssh://), got "/var/run/docker.sock"',
-        "shipyard:backup.intervalMinutes must be at least 5, got 1",
+        "shipyard:backup.intervalMinutes must be from 5 to 10080 (a week), got 1",
         "shipyard:backup.retention must be from 1 to 365 backups, got 0",
       ],
     ],
