@@ -15,7 +15,7 @@ export const DEV: EnvironmentDefaults = {
   pinning: "any",
   retainData: false,
   restart: "unless-stopped",
-  features: { graph: false, monitoring: true, backups: false },
+  features: { graph: true, monitoring: true, backups: false },
   images: {
     api: { build: { context: path.join(ROOT, "apps/api"), target: "runtime", repository: "shipyard-api" } },
     web: { build: { context: path.join(ROOT, "apps/web"), target: "runtime", repository: "shipyard-web" } },
@@ -32,6 +32,7 @@ export const DEV: EnvironmentDefaults = {
     graph: { replicas: 1, memory: "1g", cpus: "1", hostPorts: [] },
     monitoring: { replicas: 1, memory: "256m", cpus: "0.5", hostPorts: [] },
     backup: { replicas: 1, memory: "128m", cpus: "0.25", hostPorts: [] },
+    "graph-backup": { replicas: 1, memory: "256m", cpus: "0.25", hostPorts: [] },
   },
   hotReload: {
     buildTarget: "dev",

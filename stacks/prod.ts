@@ -12,9 +12,8 @@ export const PROD: EnvironmentDefaults = {
   pinning: "digest",
   retainData: true,
   restart: "unless-stopped",
-  // Neo4j Community can only be dumped offline, so prod has no backup for it and leaves it off
-  // until it gets one; `features.graph: true` deploys it, and the audit's SHIP-6 then says why not.
-  features: { graph: false, monitoring: true, backups: true },
+  // Neo4j Community has no online backup; graph-backup exports it through Bolt instead.
+  features: { graph: true, monitoring: true, backups: true },
   images: {
     // Promotion writes these (npm run promote -- --from dev --to prod).
     api: undefined,
@@ -32,6 +31,7 @@ export const PROD: EnvironmentDefaults = {
     graph: { replicas: 1, memory: "2g", cpus: "1", hostPorts: [] },
     monitoring: { replicas: 1, memory: "512m", cpus: "0.5", hostPorts: [] },
     backup: { replicas: 1, memory: "128m", cpus: "0.25", hostPorts: [] },
+    "graph-backup": { replicas: 1, memory: "256m", cpus: "0.25", hostPorts: [] },
   },
 };
 

@@ -4,7 +4,16 @@ import type { Target } from "../components/target";
 import { PROJECT, type Catalog, type ShipyardConfig } from "../infra/config";
 
 /** The services of the reference system. */
-export const SERVICE_KEYS = ["postgres", "redis", "graph", "api", "web", "monitoring", "backup"] as const;
+export const SERVICE_KEYS = [
+  "postgres",
+  "redis",
+  "graph",
+  "api",
+  "web",
+  "monitoring",
+  "backup",
+  "graph-backup",
+] as const;
 export type ServiceKey = (typeof SERVICE_KEYS)[number];
 
 /** Built-in dependencies: who needs whom to be healthy first. */
@@ -12,18 +21,22 @@ export const TOPOLOGY: Readonly<Record<ServiceKey, readonly ServiceKey[]>> = {
   postgres: [],
   redis: [],
   graph: [],
-  api: ["postgres", "redis"],
+  api: ["postgres", "redis", "graph"],
   web: ["api"],
   monitoring: ["api"],
   backup: ["postgres"],
+  "graph-backup": ["graph"],
 };
 
 /**
  * Services that run another service's image rather than one of their own: the backup's `pg_dump`
- * must be the server's PostgreSQL, so it always runs what postgres runs, and promotion (which
- * copies `images.postgres`) moves both together.
+ * must be the server's PostgreSQL, so it always runs what postgres runs; the graph's export tool
+ * ships in the API image (the API owns the graph's data), so graph-backup runs what the api runs.
+ * Promotion (which copies `images.postgres` and `images.api`) moves each pair together.
  */
-export const IMAGE_OF = { backup: "postgres" } as const satisfies Partial<Record<ServiceKey, ServiceKey>>;
+export const IMAGE_OF = { backup: "postgres", "graph-backup": "api" } as const satisfies Partial<
+  Record<ServiceKey, ServiceKey>
+>;
 
 /** Services with an image of their own: the keys of `images` in config and in the stack's outputs. */
 export type ImageKey = Exclude<ServiceKey, keyof typeof IMAGE_OF>;

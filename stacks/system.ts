@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FILES_CARRIER_BUILD } from "../components/file-carrier";
 import { Image } from "../components/image";
+import { Neo4jBackup } from "../components/neo4j-backup";
 import { Neo4jGraph } from "../components/neo4j-graph";
 import { Network } from "../components/network";
 import { PostgresBackup } from "../components/postgres-backup";
@@ -24,6 +25,14 @@ import {
 /** The API's port inside its container. */
 export const API_PORT = 8080;
 
+/** The graph export tool the API image ships (apps/api/README.md, "Graph backup"). */
+export const GRAPH_BACKUP_TOOL = {
+  command: ["node", "dist/graph-backup.js", "run"],
+  /** The image's node user, owner of `backupDir` in the image (apps/api/Dockerfile). */
+  user: "1000:1000",
+  backupDir: "/var/backups/graph",
+} as const;
+
 /** What the system exposes to the stack's outputs. */
 export interface System {
   /** The URL the web answers on. */
@@ -41,7 +50,8 @@ export function deploymentOrder(profile: Profile): ServiceKey[] {
     (key) =>
       (key !== "graph" || profile.features.graph) &&
       (key !== "monitoring" || profile.features.monitoring) &&
-      (key !== "backup" || profile.features.backups),
+      (key !== "backup" || profile.features.backups) &&
+      (key !== "graph-backup" || (profile.features.graph && profile.features.backups)),
   );
   const graph: Record<string, ServiceKey[]> = {};
   for (const key of enabled) {
@@ -65,8 +75,9 @@ export type SuppliedSecrets = Readonly<
 >;
 
 /**
- * The reference system: web (nginx, the only service on the host) → api → postgres, redis, and
- * optionally graph (Neo4j), monitoring (Prometheus) and PostgreSQL backups.
+ * The reference system: web (nginx, the only service on the host) → api → postgres, redis and graph
+ * (Neo4j), with monitoring (Prometheus) and backups of PostgreSQL and the graph; graph, monitoring
+ * and backups can be turned off.
  *
  * Topology only: what differs between environments arrives in `profile`. Networks: `edge` (web ↔
  * api) and `data` (internal: api ↔ postgres/redis/graph, no route out). A data service that dev
@@ -151,6 +162,7 @@ export function buildSystem(
   const images: Partial<Record<ImageKey, pulumi.Output<string>>> = {};
   let database: PostgresDatabase | undefined;
   let cache: RedisCache | undefined;
+  let graph: Neo4jGraph | undefined;
   const extraDeps = (key: ServiceKey): Service[] =>
     profile.services[key].dependsOn.map((d) => services[d]).filter((s): s is Service => s !== undefined);
 
@@ -188,11 +200,19 @@ export function buildSystem(
       case "graph": {
         const graphData = volume("graph-data");
         volumes.push(graphData);
-        services.graph = new Neo4jGraph(
+        graph = new Neo4jGraph(
           "graph",
-          { image: img, network: data, volume: graphData, password: supplied("graph"), ...settings(key) },
+          {
+            image: img,
+            network: data,
+            volume: graphData,
+            volumePrefix: `${prefix}-graph`,
+            password: supplied("graph"),
+            ...settings(key),
+          },
           opts,
-        ).service;
+        );
+        services.graph = graph.service;
         break;
       }
       case "api": {
@@ -222,7 +242,7 @@ export function buildSystem(
             role: "app",
             replicas: profile.services.api.replicas,
             networks: [edge],
-            connections: [database!, cache!],
+            connections: [database!, cache!, ...(graph ? [graph] : [])],
             env: {
               PORT: String(API_PORT),
               CACHE_TTL_SECONDS: "30",
@@ -310,6 +330,24 @@ export function buildSystem(
         services.backup = new PostgresBackup(
           "backup",
           { database: database!, image: img, volume: backups, ...profile.backup, ...settings(key) },
+          opts,
+        ).service;
+        break;
+      }
+      case "graph-backup": {
+        // The exports: kept, not backed up again; copy them off the host (README, "Data").
+        const exports = volume("graph-backups", false);
+        volumes.push(exports);
+        services["graph-backup"] = new Neo4jBackup(
+          "graph-backup",
+          {
+            graph: graph!,
+            image: img,
+            ...GRAPH_BACKUP_TOOL,
+            volume: exports,
+            ...profile.backup,
+            ...settings(key),
+          },
           opts,
         ).service;
         break;

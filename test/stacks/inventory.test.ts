@@ -27,6 +27,7 @@ const REDIS_HEALTH = [
   "CMD-SHELL",
   'REDISCLI_AUTH="$(cat /run/secrets/redis-password)" redis-cli ping | grep -q PONG',
 ];
+const GRAPH_HEALTH = ["CMD-SHELL", "bash -c ':> /dev/tcp/127.0.0.1/7687'"];
 const PROM_HEALTH = ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/healthy"];
 
 function inventory(registrations: readonly Registration[]): string[] {
@@ -49,6 +50,8 @@ describe("dev stack", () => {
     expect(inventory(dev.registrations)).toEqual([
       "container:api-0",
       "container:api-files",
+      "container:graph-0",
+      "container:graph-files",
       "container:monitoring-0",
       "container:monitoring-files",
       "container:postgres-0",
@@ -65,19 +68,27 @@ describe("dev stack", () => {
       "network:host-access",
       "providers:docker",
       "randomId:api-files",
+      "randomId:graph-conf-revision",
+      "randomId:graph-files",
       "randomId:monitoring-files",
       "randomId:postgres-files",
       "randomId:redis-files",
+      "randomPassword:graph-password",
       "randomPassword:postgres-password",
       "randomPassword:redis-password",
       "remoteImage:api",
       "remoteImage:api-dev",
       "remoteImage:files-carrier",
+      "remoteImage:graph",
       "remoteImage:monitoring",
       "remoteImage:postgres",
       "remoteImage:redis",
       "remoteImage:web",
       "volume:api-files-run-secrets",
+      "volume:graph-conf",
+      "volume:graph-data",
+      "volume:graph-files-run-secrets",
+      "volume:graph-logs",
       "volume:monitoring-files-run-config",
       "volume:pgdata",
       "volume:postgres-files-run-secrets",
@@ -96,10 +107,30 @@ describe("dev stack", () => {
         healthcheck: API_HEALTH,
         networks: ["shipyard-dev-edge as api,api-0", "shipyard-dev-data as api,api-0"],
         ports: ["127.0.0.1:9229->9229"],
-        secretFiles: ["/run/secrets/postgres-password", "/run/secrets/redis-password"],
+        secretFiles: [
+          "/run/secrets/postgres-password",
+          "/run/secrets/redis-password",
+          "/run/secrets/graph-password",
+        ],
         mounts: [
           `bind:${process.cwd()}/apps/api/src:/app/src:ro`,
           "volume:api-run-secrets-<rev>:/run/secrets:ro",
+        ],
+      },
+      "graph-0": {
+        ...HARDENED,
+        user: "7474:7474",
+        memoryMb: 1024,
+        cpus: "1.0",
+        healthcheck: GRAPH_HEALTH,
+        networks: ["shipyard-dev-data as graph,graph-0"],
+        ports: [],
+        secretFiles: ["/run/secrets/graph-auth"],
+        mounts: [
+          "volume:shipyard-dev-graph-data:/data",
+          "volume:shipyard-dev-graph-conf-<rev>:/var/lib/neo4j/conf",
+          "volume:shipyard-dev-graph-logs:/logs",
+          "volume:graph-run-secrets-<rev>:/run/secrets:ro",
         ],
       },
       "monitoring-0": {
@@ -163,10 +194,14 @@ describe("dev stack", () => {
     const volumes = dev.registrations.filter((r) => r.type === "docker:index/volume:Volume");
     expect(volumes.map((v) => [v.name, v.options.protect, v.options.retainOnDelete])).toEqual([
       ["pgdata", false, false],
+      ["graph-data", false, false],
       ["prometheus-data", false, false],
+      ["graph-logs", false, false],
       ["monitoring-files-run-config", false, false],
+      ["graph-conf", false, false],
       ["postgres-files-run-secrets", false, false],
       ["api-files-run-secrets", false, false],
+      ["graph-files-run-secrets", false, false],
       ["redis-files-run-secrets", false, false],
     ]);
     const passwords = dev.registrations.filter(
@@ -175,6 +210,7 @@ describe("dev stack", () => {
     expect(passwords.map((p) => [p.name, p.options.protect])).toEqual([
       ["postgres-password", false],
       ["redis-password", false],
+      ["graph-password", false],
     ]);
   });
 
@@ -223,7 +259,14 @@ describe("dev stack", () => {
 
   it("exports the URL and an immutable image reference per service", () => {
     expect(dev.outputs.url).toBe("http://127.0.0.1:8080");
-    expect(Object.keys(dev.images).sort()).toEqual(["api", "monitoring", "postgres", "redis", "web"]);
+    expect(Object.keys(dev.images).sort()).toEqual([
+      "api",
+      "graph",
+      "monitoring",
+      "postgres",
+      "redis",
+      "web",
+    ]);
     for (const ref of Object.values(dev.images)) expect(ref).toMatch(/(^sha256:|@sha256:)[a-f0-9]{64}$/);
   });
 });
@@ -242,6 +285,10 @@ describe("prod stack on the container target", () => {
       "container:api-files",
       "container:backup-0",
       "container:backup-files",
+      "container:graph-0",
+      "container:graph-backup-0",
+      "container:graph-backup-files",
+      "container:graph-files",
       "container:monitoring-0",
       "container:monitoring-files",
       "container:postgres-0",
@@ -255,13 +302,18 @@ describe("prod stack on the container target", () => {
       "providers:docker",
       "randomId:api-files",
       "randomId:backup-files",
+      "randomId:graph-backup-files",
+      "randomId:graph-conf-revision",
+      "randomId:graph-files",
       "randomId:monitoring-files",
       "randomId:postgres-files",
       "randomId:redis-files",
+      "randomPassword:graph-password",
       "randomPassword:postgres-password",
       "randomPassword:redis-password",
       "remoteImage:api",
       "remoteImage:files-carrier",
+      "remoteImage:graph",
       "remoteImage:monitoring",
       "remoteImage:postgres",
       "remoteImage:redis",
@@ -269,6 +321,12 @@ describe("prod stack on the container target", () => {
       "volume:api-files-run-secrets",
       "volume:backup-files-run-config",
       "volume:backup-files-run-secrets",
+      "volume:graph-backup-files-run-secrets",
+      "volume:graph-backups",
+      "volume:graph-conf",
+      "volume:graph-data",
+      "volume:graph-files-run-secrets",
+      "volume:graph-logs",
       "volume:monitoring-files-run-config",
       "volume:pg-backups",
       "volume:pgdata",
@@ -278,8 +336,30 @@ describe("prod stack on the container target", () => {
     ]);
   });
 
-  it("leaves the graph off: Neo4j Community has no online backup, so prod deploys it only on request", () => {
-    expect(prod.outputs.summary.services.graph).toBeUndefined();
+  it("deploys the graph with an online backup of its store, on the API's image", () => {
+    const view = containers(prod.registrations);
+    expect(view["graph-0"]!.mounts).toEqual([
+      "volume:shipyard-prod-graph-data:/data",
+      "volume:shipyard-prod-graph-conf-<rev>:/var/lib/neo4j/conf",
+      "volume:shipyard-prod-graph-logs:/logs",
+      "volume:graph-run-secrets-<rev>:/run/secrets:ro",
+    ]);
+    const backup = prod.registrations.find((r) => r.name === "graph-backup-0")!;
+    expect([backup.inputs.command, backup.inputs.image, labelsOf(backup)["shipyard.backup-of"]]).toEqual([
+      ["node", "dist/graph-backup.js", "run"],
+      prod.images.api,
+      "shipyard-prod-graph-data",
+    ]);
+    expect(view["graph-backup-0"]!.mounts).toEqual([
+      "volume:shipyard-prod-graph-backups:/var/backups/graph",
+      "volume:graph-backup-run-secrets-<rev>:/run/secrets:ro",
+    ]);
+    expect(envOf(backup).env).toMatchObject({
+      BACKUP_DIR: "/var/backups/graph",
+      BACKUP_INTERVAL_MINUTES: "1440",
+      BACKUP_RETENTION: "14",
+      GRAPH_URL: "bolt://graph:7687",
+    });
   });
 
   it("publishes only the web, and protects and retains every data volume", () => {
@@ -293,8 +373,13 @@ describe("prod stack on the container target", () => {
       volumes.map((v) => [v.name, v.options.protect, v.options.retainOnDelete, labelsOf(v)["shipyard.data"]]),
     ).toEqual([
       ["pgdata", true, true, "true"],
+      ["graph-data", true, true, "true"],
       ["prometheus-data", true, true, "false"],
       ["pg-backups", true, true, "false"],
+      ["graph-backups", true, true, "false"],
+      // Working directories: the graph's logs, and its conf/ renewed with the image.
+      ["graph-logs", false, false, "false"],
+      ["graph-conf", false, false, "false"],
     ]);
   });
 
@@ -305,6 +390,7 @@ describe("prod stack on the container target", () => {
     expect(passwords.map((p) => [p.name, p.options.protect])).toEqual([
       ["postgres-password", true],
       ["redis-password", false],
+      ["graph-password", true],
     ]);
   });
 
@@ -313,7 +399,7 @@ describe("prod stack on the container target", () => {
     const refs = prod.registrations
       .filter((r) => r.type === "docker:index/remoteImage:RemoteImage" && r.name !== "files-carrier")
       .map((r) => String(r.inputs.name));
-    expect(refs).toHaveLength(5);
+    expect(refs).toHaveLength(6);
     for (const ref of refs) expect(ref).toMatch(/(^sha256:|@sha256:)[a-f0-9]{64}$/);
   });
 
@@ -327,12 +413,16 @@ describe("prod stack on the container target", () => {
       // A new carrier fills the new revision's volumes before the old one goes.
       "api-files": false,
       "backup-files": false,
+      "graph-backup-files": false,
+      "graph-files": false,
       "monitoring-files": false,
       "postgres-files": false,
       "redis-files": false,
       "postgres-0": true,
+      "graph-0": true,
       "redis-0": true,
       "backup-0": true,
+      "graph-backup-0": true,
       "api-0": false,
       "api-1": false,
       "api-2": false,
@@ -344,7 +434,14 @@ describe("prod stack on the container target", () => {
   it("runs the backup on the very image postgres runs, so pg_dump is the server's version", () => {
     const image = (name: string) => prod.registrations.find((r) => r.name === name)!.inputs.image;
     expect(image("backup-0")).toBe(image("postgres-0"));
-    expect(Object.keys(prod.images).sort()).toEqual(["api", "monitoring", "postgres", "redis", "web"]);
+    expect(Object.keys(prod.images).sort()).toEqual([
+      "api",
+      "graph",
+      "monitoring",
+      "postgres",
+      "redis",
+      "web",
+    ]);
   });
 
   it("rolls API replicas one at a time: each replica waits for the previous one", () => {
@@ -366,7 +463,7 @@ describe("prod stack on the container target", () => {
           ...c,
           networks: c.networks.map((n) => n.replace(/shipyard-(dev|prod)-/, "").replace(/,\w+-\d+$/, "")),
           mounts: c.mounts.map((m) => m.replace(/shipyard-(dev|prod)-/, "")),
-          replicas: Object.keys(containers(e.registrations)).filter((n) => n.startsWith(`${service}-`))
+          replicas: Object.keys(containers(e.registrations)).filter((n) => n.replace(/-\d+$/, "") === service)
             .length,
         };
       }
@@ -379,6 +476,8 @@ describe("prod stack on the container target", () => {
       `api.ports: ["127.0.0.1:9229->9229"] → []`,
       `api.replicas: 1 → 3`,
       `backup: added`,
+      `graph.memoryMb: 1024 → 2048`,
+      `graph-backup: added`,
       `monitoring.memoryMb: 256 → 512`,
       `postgres.memoryMb: 512 → 1024`,
       `postgres.networks: ["data as postgres","host-access as postgres"] → ["data as postgres"]`,
@@ -423,6 +522,9 @@ describe("wiring", () => {
       DATABASE_PASSWORD_FILE: "/run/secrets/postgres-password",
       DATABASE_PORT: "5432",
       DATABASE_USER: "app",
+      GRAPH_PASSWORD_FILE: "/run/secrets/graph-password",
+      GRAPH_URL: "bolt://graph:7687",
+      GRAPH_USER: "neo4j",
       LOG_LEVEL: "info",
       PORT: "8080",
       REDIS_HOST: "redis",
@@ -439,7 +541,7 @@ describe("wiring", () => {
     const generated = dev.registrations.filter(
       (r) => r.type === "random:index/randomPassword:RandomPassword",
     );
-    expect(generated.map((r) => r.name)).toEqual(["postgres-password", "redis-password"]);
+    expect(generated.map((r) => r.name)).toEqual(["postgres-password", "redis-password", "graph-password"]);
     for (const c of dev.registrations.filter((r) => r.type === "docker:index/container:Container")) {
       const { secret, env } = envOf(c);
       expect(secret, `${c.name} envs must not carry a secret`).toBe(false);

@@ -33,14 +33,11 @@ function swarmServices(e: Evaluation): Record<string, SwarmInputs> {
   return result;
 }
 
-describe("prod on swarm (the default target), graph on", () => {
+describe("prod on swarm (the default target)", () => {
   let prod: Evaluation;
   let services: Record<string, SwarmInputs>;
   beforeAll(async () => {
-    prod = await evaluateStack(
-      "prod",
-      promotedProd({ features: { graph: true, monitoring: true, backups: true } }),
-    );
+    prod = await evaluateStack("prod", promotedProd());
     services = swarmServices(prod);
   });
 
@@ -51,6 +48,7 @@ describe("prod on swarm (the default target), graph on", () => {
       "api",
       "backup",
       "graph",
+      "graph-backup",
       "monitoring",
       "postgres",
       "redis",
@@ -92,6 +90,7 @@ describe("prod on swarm (the default target), graph on", () => {
       api: [3, "start-first", "1m", "360s"],
       web: [1, "stop-first", "40s", "140s"],
       monitoring: [1, "stop-first", "1m5s", "165s"],
+      "graph-backup": [1, "stop-first", "2m30s", "250s"],
     });
     for (const s of Object.values(services)) {
       expect(s.updateConfig).toMatchObject({
@@ -131,6 +130,7 @@ describe("prod on swarm (the default target), graph on", () => {
       api: { memoryBytes: 268435456, nanoCpus: 500_000_000 },
       web: { memoryBytes: 67108864, nanoCpus: 250_000_000 },
       monitoring: { memoryBytes: 536870912, nanoCpus: 500_000_000 },
+      "graph-backup": { memoryBytes: 268435456, nanoCpus: 250_000_000 },
     });
   });
 
@@ -146,6 +146,7 @@ describe("prod on swarm (the default target), graph on", () => {
     ).toEqual([
       ["/run/secrets/postgres-password", 0o400, "10001", "shipyard-prod-postgres-password-<hash>"],
       ["/run/secrets/redis-password", 0o400, "10001", "shipyard-prod-redis-password-<hash>"],
+      ["/run/secrets/graph-password", 0o400, "10001", "shipyard-prod-graph-password-<hash>"],
     ]);
     expect(services.backup!.taskSpec.containerSpec.configs.map((c) => [c.fileName, c.fileMode])).toEqual([
       ["/run/config/backup.sh", 0o444],
@@ -174,6 +175,7 @@ describe("prod on swarm (the default target), graph on", () => {
       api: [],
       web: [],
       monitoring: pinned,
+      "graph-backup": pinned,
     });
     const published = Object.entries(services).filter(([, s]) => s.endpointSpec.ports.length > 0);
     expect(published.map(([n, s]) => [n, s.endpointSpec.ports])).toEqual([
@@ -181,7 +183,7 @@ describe("prod on swarm (the default target), graph on", () => {
     ]);
   });
 
-  it("keeps every service hardened: non-root, read-only root (graph excepted), ALL capabilities dropped", () => {
+  it("keeps every service hardened: non-root, read-only root, ALL capabilities dropped", () => {
     const hardening = Object.fromEntries(
       Object.entries(services).map(([n, s]) => [
         n,
@@ -190,12 +192,13 @@ describe("prod on swarm (the default target), graph on", () => {
     );
     expect(hardening).toEqual({
       postgres: ["70:70", true, ["ALL"]],
-      graph: ["7474:7474", false, ["ALL"]],
+      graph: ["7474:7474", true, ["ALL"]],
       redis: ["999:1000", true, ["ALL"]],
       backup: ["70:70", true, ["ALL"]],
       api: ["10001:10001", true, ["ALL"]],
       web: ["101:101", true, ["ALL"]],
       monitoring: ["65534:65534", true, ["ALL"]],
+      "graph-backup": ["1000:1000", true, ["ALL"]],
     });
   });
 
@@ -206,7 +209,8 @@ describe("prod on swarm (the default target), graph on", () => {
       byName(name)
         .options.dependencies.filter((urn) => urn.includes("docker:index/service:Service"))
         .map((urn) => urn.split("::").pop());
-    expect(dependsOnServices("api")).toEqual(["postgres", "redis"]);
+    expect(dependsOnServices("api")).toEqual(["postgres", "redis", "graph"]);
+    expect(dependsOnServices("graph-backup")).toEqual(["graph"]);
     expect(dependsOnServices("web")).toEqual(["api"]);
     expect(dependsOnServices("backup")).toEqual(["postgres"]);
     expect(dependsOnServices("postgres")).toEqual([]);

@@ -53,6 +53,12 @@ describe("Dockerfile", () => {
     expect(stage("build")).toContain("RUN npm run build && npm prune --omit=dev --no-audit --no-fund");
   });
 
+  it("gives the app user the graph backup directory, which a fresh volume takes its owner from", () => {
+    expect(stage("runtime").find((line) => line.startsWith("RUN rm -rf"))).toMatch(
+      / && mkdir -p \/var\/backups\/graph && chown 1000:1000 \/var\/backups\/graph$/,
+    );
+  });
+
   it("runs the same command in the dev stage as the dev script", () => {
     const cmd = stage("dev").at(-1) ?? "";
     const argv = JSON.parse(cmd.replace(/^CMD /, "")) as string[];
