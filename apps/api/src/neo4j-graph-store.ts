@@ -1,4 +1,5 @@
 import { auth, driver, int, isInt, type Driver } from "neo4j-driver";
+import { withTimeout } from "./async.js";
 import type { GraphSettings } from "./config.js";
 import { EMPTY_LINKS, type GraphStore, type LinkOutcome, type LinkType, type Links } from "./links.js";
 
@@ -70,23 +71,28 @@ ORDER BY depth, id`,
 } as const satisfies Record<string, string | Record<LinkType, string>>;
 
 export interface Neo4jGraphStoreOptions {
-  /** Bound on each transaction, enforced by the server. @default 5000 */
-  readonly transactionTimeoutMs?: number;
+  /**
+   * Bound on each operation: the server aborts its transaction after it, and the store stops
+   * waiting after it. The second matters when Neo4j hangs (frozen process, lost packets): the
+   * driver then waits on a pooled connection for the server's receive timeout, 120 s.
+   * @default 5000
+   */
+  readonly timeoutMs?: number;
 }
 
 /** GraphStore on Neo4j through the official driver: `(:Todo {id})` nodes, BLOCKS and RELATES_TO. */
 export class Neo4jGraphStore implements GraphStore {
-  private readonly transactionTimeoutMs: number;
+  private readonly timeoutMs: number;
 
   constructor(
     private readonly driver: GraphDriver,
     options: Neo4jGraphStoreOptions = {},
   ) {
-    this.transactionTimeoutMs = options.transactionTimeoutMs ?? 5_000;
+    this.timeoutMs = options.timeoutMs ?? 5_000;
   }
 
   async links(id: number): Promise<Links> {
-    const result = await this.read((tx) => tx.run(CYPHER.links, { id: toCypherId(id) }));
+    const result = await this.read("links", (tx) => tx.run(CYPHER.links, { id: toCypherId(id) }));
     const record = result.records[0];
     if (record === undefined) return EMPTY_LINKS;
     return {
@@ -97,7 +103,7 @@ export class Neo4jGraphStore implements GraphStore {
   }
 
   async link(type: LinkType, from: number, to: number): Promise<LinkOutcome> {
-    return this.write(async (tx) => {
+    return this.write("link", async (tx) => {
       const lockOrder = [from, to].sort((a, b) => a - b).map(toCypherId);
       await tx.run(CYPHER.lock, { ids: lockOrder });
       if (type === "blocks") {
@@ -110,40 +116,45 @@ export class Neo4jGraphStore implements GraphStore {
   }
 
   async unlink(type: LinkType, from: number, to: number): Promise<boolean> {
-    const result = await this.write((tx) =>
+    const result = await this.write("unlink", (tx) =>
       tx.run(CYPHER.delete[type], { from: toCypherId(from), to: toCypherId(to) }),
     );
     return result.summary.counters.updates().relationshipsDeleted > 0;
   }
 
   async blocked(id: number): Promise<number[]> {
-    const result = await this.read((tx) => tx.run(CYPHER.blocked, { id: toCypherId(id) }));
+    const result = await this.read("blocked", (tx) => tx.run(CYPHER.blocked, { id: toCypherId(id) }));
     return result.records.map((record) => fromCypherId(record.get("id")));
   }
 
   async remove(id: number): Promise<void> {
-    await this.write((tx) => tx.run(CYPHER.remove, { id: toCypherId(id) }));
+    await this.write("remove", (tx) => tx.run(CYPHER.remove, { id: toCypherId(id) }));
   }
 
   async ping(): Promise<void> {
-    await this.driver.verifyConnectivity();
+    await this.bounded("ping", this.driver.verifyConnectivity());
   }
 
   /** Creates the uniqueness constraint on `:Todo(id)` if missing. */
   async migrate(): Promise<void> {
-    await this.write((tx) => tx.run(GRAPH_SCHEMA_CYPHER, {}));
+    await this.write("migrate", (tx) => tx.run(GRAPH_SCHEMA_CYPHER, {}));
   }
 
   async close(): Promise<void> {
     await this.driver.close();
   }
 
-  private read<T>(work: (tx: CypherTransaction) => PromiseLike<T>): Promise<T> {
-    return this.inSession("READ", work);
+  private read<T>(operation: string, work: (tx: CypherTransaction) => PromiseLike<T>): Promise<T> {
+    return this.bounded(operation, this.inSession("READ", work));
   }
 
-  private write<T>(work: (tx: CypherTransaction) => PromiseLike<T>): Promise<T> {
-    return this.inSession("WRITE", work);
+  private write<T>(operation: string, work: (tx: CypherTransaction) => PromiseLike<T>): Promise<T> {
+    return this.bounded(operation, this.inSession("WRITE", work));
+  }
+
+  /** A late result is dropped; the session still closes when the driver gives up on it. */
+  private bounded<T>(operation: string, promise: Promise<T>): Promise<T> {
+    return withTimeout(promise, this.timeoutMs, `neo4j ${operation}`);
   }
 
   private async inSession<T>(
@@ -151,7 +162,7 @@ export class Neo4jGraphStore implements GraphStore {
     work: (tx: CypherTransaction) => PromiseLike<T>,
   ): Promise<T> {
     const session = this.driver.session({ defaultAccessMode: mode });
-    const config = { timeout: this.transactionTimeoutMs };
+    const config = { timeout: this.timeoutMs };
     try {
       const run = async (tx: CypherTransaction): Promise<T> => work(tx);
       return mode === "READ"

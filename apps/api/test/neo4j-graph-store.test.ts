@@ -1,5 +1,6 @@
 import { int } from "neo4j-driver";
 import { describe, expect, it } from "vitest";
+import { TimeoutError } from "../src/async.js";
 import {
   CYPHER,
   Neo4jGraphStore,
@@ -147,14 +148,28 @@ describe("Neo4jGraphStore", () => {
     const driver = new FakeDriver(() => {
       throw new Error("Neo.TransientError.Transaction.LockClientStopped");
     });
-    const store = new Neo4jGraphStore(driver, { transactionTimeoutMs: 1_500 });
+    const store = new Neo4jGraphStore(driver, { timeoutMs: 1_500 });
     await expect(store.links(1)).rejects.toThrow("LockClientStopped");
     await expect(store.remove(1)).rejects.toThrow("LockClientStopped");
     expect(driver.timeouts).toEqual([1_500, 1_500]);
     expect(driver.closedSessions).toBe(2);
   });
 
-  it("uses a 5 s transaction timeout by default", async () => {
+  it("rejects an operation Neo4j does not answer in time, instead of waiting for the driver", async () => {
+    const hung = new FakeDriver();
+    hung.session = () => ({
+      executeRead: () => new Promise<never>(() => {}),
+      executeWrite: () => new Promise<never>(() => {}),
+      close: async () => {},
+    });
+    hung.verifyConnectivity = () => new Promise<never>(() => {});
+    const store = new Neo4jGraphStore(hung, { timeoutMs: 20 });
+    await expect(store.links(1)).rejects.toThrow(new TimeoutError("neo4j links", 20));
+    await expect(store.link("blocks", 1, 2)).rejects.toThrow("neo4j link timed out after 20 ms");
+    await expect(store.ping()).rejects.toThrow("neo4j ping timed out after 20 ms");
+  });
+
+  it("bounds each transaction at 5 s by default", async () => {
     const driver = new FakeDriver();
     await new Neo4jGraphStore(driver).remove(1);
     expect(driver.timeouts).toEqual([5_000]);
