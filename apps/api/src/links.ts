@@ -91,15 +91,18 @@ export function withoutStaleIds(links: Links, existing: ReadonlySet<number>): Li
   return { blocks: keep(links.blocks), blockedBy: keep(links.blockedBy), relatesTo: keep(links.relatesTo) };
 }
 
+/** What the driver puts in `code` when it has none, e.g. for a connection acquisition timeout. */
+const NO_CODE = "N/A";
+
 /**
  * A short reason for a failed graph operation, safe to show to clients: the driver's error code
  * (e.g. ServiceUnavailable, Neo.ClientError.Security.Unauthorized) when there is one, since the
- * driver's messages name internal hosts and addresses; the message otherwise.
+ * messages that go with codes name internal hosts and addresses; the message otherwise.
  */
 export function graphFailureReason(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    return typeof code === "string" && code !== "" ? code : error.message;
+    return typeof code === "string" && code !== "" && code !== NO_CODE ? code : error.message;
   }
   return String(error);
 }

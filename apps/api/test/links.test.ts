@@ -86,6 +86,11 @@ describe("graphFailureReason", () => {
     ],
     ["the message of an error without a code", new Error("graph check timed out"), "graph check timed out"],
     ["the message of an error with an empty code", Object.assign(new Error("boom"), { code: "" }), "boom"],
+    [
+      "the message when the driver's code is its N/A placeholder",
+      Object.assign(new Error("Connection acquisition timed out in 3000 ms."), { code: "N/A" }),
+      "Connection acquisition timed out in 3000 ms.",
+    ],
     ["a thrown string", "gone", "gone"],
   ])("gives %s", (_case, error, reason) => {
     expect(graphFailureReason(error)).toBe(reason);
