@@ -4,6 +4,15 @@ import { performance } from "node:perf_hooks";
 import { cacheKeys, type Cache } from "./cache.js";
 import { checkHealth, healthHttpStatus, type HealthReport, type HealthTimeouts } from "./health.js";
 import { HttpError, readJsonBody, sendEmpty, sendJson, sendText } from "./http.js";
+import {
+  graphFailureReason,
+  linkedIds,
+  parseLinkPath,
+  validateNewLink,
+  withoutStaleIds,
+  type GraphStore,
+  type Links,
+} from "./links.js";
 import type { Logger } from "./logger.js";
 import { METRICS_CONTENT_TYPE, type ApiMetrics } from "./metrics.js";
 import { parseId, validateNewTodo, validateTodoPatch, type Todo, type TodoStore } from "./todos.js";
@@ -13,6 +22,8 @@ export interface AppOptions {
   readonly cache: Cache;
   readonly logger: Logger;
   readonly metrics: ApiMetrics;
+  /** Links between todos. @default - links are off: their endpoints answer 503 */
+  readonly graph?: GraphStore;
   /** Lifetime of cached reads. @default 30 */
   readonly cacheTtlSeconds?: number;
   /** Bounds for the /health probes. @default - see checkHealth */
@@ -42,7 +53,7 @@ const UNMATCHED_ROUTE = "unmatched";
 
 /** Builds the API's request listener; all I/O goes through the injected store and cache. */
 export function createApp(options: AppOptions): RequestListener {
-  const { store, cache, logger, metrics } = options;
+  const { store, cache, logger, metrics, graph } = options;
   const ttlSeconds = options.cacheTtlSeconds ?? 30;
   const monotonicMs = options.monotonicMs ?? (() => performance.now());
   const newRequestId = options.requestId ?? randomUUID;
@@ -101,7 +112,58 @@ export function createApp(options: AppOptions): RequestListener {
   }
 
   function health(): Promise<HealthReport> {
-    return checkHealth({ database: () => store.ping(), cache: () => cache.ping() }, options.healthTimeouts);
+    return checkHealth(
+      {
+        database: () => store.ping(),
+        cache: () => cache.ping(),
+        ...(graph === undefined ? {} : { graph: () => graph.ping() }),
+      },
+      options.healthTimeouts,
+    );
+  }
+
+  async function requireTodo(id: number): Promise<Todo> {
+    const todo = await store.get(id);
+    if (todo === undefined) throw notFound(id);
+    return todo;
+  }
+
+  /** Checked first by every links endpoint: with links off, nothing else about the request matters. */
+  function requireGraph(): GraphStore {
+    if (graph === undefined) throw new HttpError(503, "graph not configured");
+    return graph;
+  }
+
+  /**
+   * Runs a graph operation; a failure becomes a 503 for this request only, so every endpoint
+   * that does not need links keeps working.
+   */
+  async function inGraph<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      metrics.graphErrors.inc({});
+      logger.warn("graph operation failed", { operation, error });
+      throw new HttpError(503, `graph unavailable: ${graphFailureReason(error)}`);
+    }
+  }
+
+  /** The todo's links, without ids of todos PostgreSQL no longer has. */
+  async function currentLinks(links: GraphStore, id: number): Promise<Links> {
+    const direct = await inGraph("links", () => links.links(id));
+    const existing = await store.getMany(linkedIds(direct));
+    return withoutStaleIds(direct, new Set(existing.map((todo) => todo.id)));
+  }
+
+  /** A deleted todo's links go with it; a graph outage must not fail the delete itself. */
+  async function forgetLinks(id: number): Promise<void> {
+    if (graph === undefined) return;
+    try {
+      await graph.remove(id);
+    } catch (error) {
+      metrics.graphErrors.inc({});
+      logger.warn("graph node of a deleted todo not removed; stale ids are filtered on read", { id, error });
+    }
   }
 
   const routes: readonly Route[] = [
@@ -181,7 +243,75 @@ export function createApp(options: AppOptions): RequestListener {
           const id = requireId(params);
           if (!(await store.delete(id))) throw notFound(id);
           await invalidate([cacheKeys.list, cacheKeys.todo(id)]);
+          await forgetLinks(id);
           sendEmpty(res, 204);
+        },
+      },
+    },
+    {
+      pattern: /^\/api\/todos\/([^/]+)\/links$/,
+      name: "/api/todos/:id/links",
+      methods: {
+        GET: async (_req, res, params) => {
+          const links = requireGraph();
+          const id = requireId(params);
+          await requireTodo(id);
+          sendJson(res, 200, await currentLinks(links, id));
+        },
+        POST: async (req, res, params) => {
+          const links = requireGraph();
+          const id = requireId(params);
+          const link = validateNewLink(await readJsonBody(req), id);
+          if (!link.ok) throw new HttpError(400, link.error);
+          const { type, target } = link.value;
+          await requireTodo(id);
+          await requireTodo(target);
+          const outcome = await inGraph("link", () => links.link(type, id, target));
+          if (outcome === "cycle") {
+            throw new HttpError(
+              409,
+              `todo ${target} already blocks todo ${id}; linking would create a cycle`,
+            );
+          }
+          // 201 for a link that already existed too: the request is idempotent, its answer the same.
+          sendJson(res, 201, await currentLinks(links, id));
+        },
+      },
+    },
+    {
+      pattern: /^\/api\/todos\/([^/]+)\/links\/([^/]+)\/([^/]+)$/,
+      name: "/api/todos/:id/links/:type/:target",
+      methods: {
+        DELETE: async (_req, res, params) => {
+          const links = requireGraph();
+          const id = requireId(params);
+          const link = parseLinkPath(params[1] ?? "", params[2] ?? "");
+          if (!link.ok) throw new HttpError(400, link.error);
+          const { type, target } = link.value;
+          // No PostgreSQL check: a link left behind by a deleted todo can still be removed.
+          if (!(await inGraph("unlink", () => links.unlink(type, id, target)))) {
+            throw new HttpError(404, `todo ${id} has no ${type} link to todo ${target}`);
+          }
+          sendEmpty(res, 204);
+        },
+      },
+    },
+    {
+      pattern: /^\/api\/todos\/([^/]+)\/blocks$/,
+      name: "/api/todos/:id/blocks",
+      methods: {
+        GET: async (_req, res, params) => {
+          const links = requireGraph();
+          const id = requireId(params);
+          await requireTodo(id);
+          const blocked = await inGraph("blocked", () => links.blocked(id));
+          const todos = new Map((await store.getMany(blocked)).map((todo) => [todo.id, todo]));
+          // Keeps the graph's order (nearest first, then id); ids of deleted todos drop out.
+          sendJson(
+            res,
+            200,
+            blocked.flatMap((blockedId) => todos.get(blockedId) ?? []),
+          );
         },
       },
     },

@@ -27,6 +27,12 @@ export class MemoryTodoStore implements TodoStore {
     return this.todos.get(id);
   }
 
+  async getMany(ids: readonly number[]): Promise<Todo[]> {
+    this.check();
+    const wanted = new Set(ids);
+    return [...this.todos.values()].filter((todo) => wanted.has(todo.id)).sort((a, b) => a.id - b.id);
+  }
+
   async create(todo: NewTodo): Promise<Todo> {
     this.check();
     const timestamp = this.now().toISOString();

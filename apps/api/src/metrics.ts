@@ -166,6 +166,7 @@ export interface ApiMetrics {
   readonly cacheHits: Counter;
   readonly cacheMisses: Counter;
   readonly cacheErrors: Counter;
+  readonly graphErrors: Counter;
 }
 
 export interface ApiMetricsOptions {
@@ -199,6 +200,12 @@ export function createApiMetrics(options: ApiMetricsOptions = {}): ApiMetrics {
     ),
     cacheErrors: registry.register(
       new Counter("cache_errors_total", "Cache operations that failed; reads fell through to the database."),
+    ),
+    graphErrors: registry.register(
+      new Counter(
+        "graph_errors_total",
+        "Graph operations that failed: link requests answered 503, or a deleted todo kept its node.",
+      ),
     ),
   };
   registry.register(

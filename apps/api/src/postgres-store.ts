@@ -73,6 +73,15 @@ export class PostgresTodoStore implements TodoStore {
     return row === undefined ? undefined : rowToTodo(row);
   }
 
+  async getMany(ids: readonly number[]): Promise<Todo[]> {
+    if (ids.length === 0) return [];
+    const result = await this.db.query<TodoRow>(
+      `SELECT ${COLUMNS} FROM todos WHERE id = ANY($1::integer[]) ORDER BY id`,
+      [[...new Set(ids)]],
+    );
+    return result.rows.map(rowToTodo);
+  }
+
   async create(todo: NewTodo): Promise<Todo> {
     const result = await this.db.query<TodoRow>(
       `INSERT INTO todos (title) VALUES ($1) RETURNING ${COLUMNS}`,

@@ -21,6 +21,8 @@ export interface TodoStore {
   /** All todos, oldest first. */
   list(): Promise<Todo[]>;
   get(id: number): Promise<Todo | undefined>;
+  /** The todos among `ids` that exist, in id order; unknown ids are left out. */
+  getMany(ids: readonly number[]): Promise<Todo[]>;
   create(todo: NewTodo): Promise<Todo>;
   /** The updated todo, or undefined when no todo has this id. */
   update(id: number, patch: TodoPatch): Promise<Todo | undefined>;
@@ -85,7 +87,8 @@ function validateTitle(value: unknown): Validation<string> {
   return { ok: true, value: title };
 }
 
-function asObject(body: unknown, allowed: readonly string[]): Validation<Record<string, unknown>> {
+/** Accepts a JSON object whose keys are all in `allowed`. */
+export function asObject(body: unknown, allowed: readonly string[]): Validation<Record<string, unknown>> {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return { ok: false, error: "request body must be a JSON object" };
   }

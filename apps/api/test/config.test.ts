@@ -8,6 +8,7 @@ const FILES: Readonly<Record<string, string>> = {
   "/run/secrets/db_password": "s3cret\n",
   "/run/secrets/redis_password": "r3dis\r\n",
   "/run/secrets/empty": "\n",
+  "/run/secrets/graph_password": "gr4ph\n",
 };
 
 function fakeReadFile(path: string): string {
@@ -23,6 +24,12 @@ const MINIMAL: Env = {
   DATABASE_USER: "api",
   DATABASE_PASSWORD_FILE: "/run/secrets/db_password",
   REDIS_HOST: "cache",
+};
+
+const GRAPH: Env = {
+  GRAPH_URL: "bolt://graph:7687",
+  GRAPH_USER: "neo4j",
+  GRAPH_PASSWORD_FILE: "/run/secrets/graph_password",
 };
 
 function errorsOf(env: Env): readonly string[] {
@@ -41,6 +48,7 @@ describe("parseConfig", () => {
       port: 8080,
       database: { host: "db", port: 5432, name: "todos", user: "api", password: "s3cret" },
       redis: { host: "cache", port: 6379, password: undefined },
+      graph: undefined,
       cacheTtlSeconds: 30,
       logLevel: "info",
     });
@@ -53,6 +61,7 @@ describe("parseConfig", () => {
       DATABASE_PORT: "6543",
       REDIS_PORT: "6380",
       REDIS_PASSWORD_FILE: "/run/secrets/redis_password",
+      ...GRAPH,
       CACHE_TTL_SECONDS: "120",
       LOG_LEVEL: "DEBUG",
     };
@@ -60,9 +69,37 @@ describe("parseConfig", () => {
       port: 9000,
       database: { host: "db", port: 6543, name: "todos", user: "api", password: "s3cret" },
       redis: { host: "cache", port: 6380, password: "r3dis" },
+      graph: { url: "bolt://graph:7687", user: "neo4j", password: "gr4ph" },
       cacheTtlSeconds: 120,
       logLevel: "debug",
     });
+  });
+
+  it("leaves the graph off when GRAPH_URL is unset or empty", () => {
+    expect(parseConfig(MINIMAL, fakeReadFile).graph).toBeUndefined();
+    expect(parseConfig({ ...MINIMAL, GRAPH_URL: " " }, fakeReadFile).graph).toBeUndefined();
+  });
+
+  it("accepts a neo4j:// URL for the graph", () => {
+    expect(parseConfig({ ...MINIMAL, ...GRAPH, GRAPH_URL: "neo4j://graph" }, fakeReadFile).graph).toEqual({
+      url: "neo4j://graph",
+      user: "neo4j",
+      password: "gr4ph",
+    });
+  });
+
+  it("rejects GRAPH_URL without GRAPH_USER and GRAPH_PASSWORD_FILE, naming both", () => {
+    expect(errorsOf({ ...MINIMAL, GRAPH_URL: "bolt://graph:7687" })).toEqual([
+      "GRAPH_USER is required when GRAPH_URL is set",
+      "GRAPH_PASSWORD_FILE is required when GRAPH_URL is set",
+    ]);
+  });
+
+  it("rejects GRAPH_USER and GRAPH_PASSWORD_FILE without GRAPH_URL, which would leave links silently off", () => {
+    expect(errorsOf({ ...MINIMAL, ...GRAPH, GRAPH_URL: "" })).toEqual([
+      "GRAPH_USER is set but GRAPH_URL is not; set GRAPH_URL to enable links, or unset GRAPH_USER",
+      "GRAPH_PASSWORD_FILE is set but GRAPH_URL is not; set GRAPH_URL to enable links, or unset GRAPH_PASSWORD_FILE",
+    ]);
   });
 
   it("treats empty variables as unset", () => {
@@ -132,6 +169,72 @@ describe("parseConfig", () => {
     expect(errorsOf({ ...MINIMAL, ...overrides })).toEqual([message]);
   });
 
+  it.each<[string, Env, string]>([
+    [
+      "an http:// GRAPH_URL",
+      { GRAPH_URL: "http://graph:7474" },
+      'GRAPH_URL must be a bolt:// or neo4j:// URL such as bolt://graph:7687, got "http://graph:7474"',
+    ],
+    [
+      "an encrypted bolt+s:// GRAPH_URL",
+      { GRAPH_URL: "bolt+s://graph:7687" },
+      'GRAPH_URL must be a bolt:// or neo4j:// URL such as bolt://graph:7687, got "bolt+s://graph:7687"',
+    ],
+    [
+      "a GRAPH_URL without a host",
+      { GRAPH_URL: "bolt:graph" },
+      'GRAPH_URL must be a bolt:// or neo4j:// URL such as bolt://graph:7687, got "bolt:graph"',
+    ],
+    [
+      "a GRAPH_URL with a port out of range",
+      { GRAPH_URL: "bolt://graph:99999" },
+      'GRAPH_URL must be a bolt:// or neo4j:// URL such as bolt://graph:7687, got "bolt://graph:99999"',
+    ],
+    [
+      "a bare host name as GRAPH_URL",
+      { GRAPH_URL: "graph" },
+      'GRAPH_URL must be a bolt:// or neo4j:// URL such as bolt://graph:7687, got "graph"',
+    ],
+    [
+      "credentials in GRAPH_URL",
+      { GRAPH_URL: "bolt://neo4j:hunter2@graph:7687" },
+      "GRAPH_URL must not contain credentials; set GRAPH_USER and GRAPH_PASSWORD_FILE",
+    ],
+    [
+      "a missing graph password file",
+      { GRAPH_PASSWORD_FILE: "/run/secrets/missing" },
+      'GRAPH_PASSWORD_FILE points to "/run/secrets/missing", which cannot be read (ENOENT)',
+    ],
+    [
+      "an empty graph password file",
+      { GRAPH_PASSWORD_FILE: "/run/secrets/empty" },
+      'GRAPH_PASSWORD_FILE points to "/run/secrets/empty", which is empty',
+    ],
+    [
+      "a plaintext GRAPH_PASSWORD",
+      { GRAPH_PASSWORD: "hunter2" },
+      "GRAPH_PASSWORD is not supported; write the password to a file and set GRAPH_PASSWORD_FILE",
+    ],
+  ])("rejects %s", (_case, overrides, message) => {
+    expect(errorsOf({ ...MINIMAL, ...GRAPH, ...overrides })).toEqual([message]);
+  });
+
+  it("rejects a plaintext GRAPH_PASSWORD even when the graph is off", () => {
+    expect(errorsOf({ ...MINIMAL, GRAPH_PASSWORD: "hunter2" })).toEqual([
+      "GRAPH_PASSWORD is not supported; write the password to a file and set GRAPH_PASSWORD_FILE",
+    ]);
+  });
+
+  it("rejects graph problems together with the others, in one error", () => {
+    expect(errorsOf({ ...MINIMAL, PORT: "x", GRAPH_URL: "http://graph", GRAPH_PASSWORD: "p" })).toEqual([
+      "GRAPH_PASSWORD is not supported; write the password to a file and set GRAPH_PASSWORD_FILE",
+      'PORT must be an integer from 1 to 65535, got "x"',
+      'GRAPH_URL must be a bolt:// or neo4j:// URL such as bolt://graph:7687, got "http://graph"',
+      "GRAPH_USER is required when GRAPH_URL is set",
+      "GRAPH_PASSWORD_FILE is required when GRAPH_URL is set",
+    ]);
+  });
+
   it("rejects several bad variables in one error whose message lists them all", () => {
     const run = (): unknown =>
       parseConfig({ ...MINIMAL, PORT: "x", LOG_LEVEL: "loud", REDIS_HOST: "" }, fakeReadFile);
@@ -155,13 +258,18 @@ describe("parseConfig", () => {
       const redisFile = join(dir, "redis");
       writeFileSync(dbFile, "from-disk\n");
       writeFileSync(redisFile, "redis-from-disk");
+      const graphFile = join(dir, "graph");
+      writeFileSync(graphFile, "graph-from-disk\r\n");
       const config = parseConfig({
         ...MINIMAL,
         DATABASE_PASSWORD_FILE: dbFile,
         REDIS_PASSWORD_FILE: redisFile,
+        ...GRAPH,
+        GRAPH_PASSWORD_FILE: graphFile,
       });
       expect(config.database.password).toBe("from-disk");
       expect(config.redis.password).toBe("redis-from-disk");
+      expect(config.graph?.password).toBe("graph-from-disk");
     });
 
     it("rejects a *_FILE that names a directory", () => {

@@ -3,6 +3,7 @@ import { createApp, type AppOptions } from "../src/app.js";
 import { MemoryCache } from "../src/cache.js";
 import { listen } from "../src/lifecycle.js";
 import { createLogger } from "../src/logger.js";
+import type { GraphStore } from "../src/links.js";
 import { createApiMetrics, type ApiMetrics } from "../src/metrics.js";
 import { MemoryTodoStore } from "../src/memory-store.js";
 import type { TodoStore } from "../src/todos.js";
@@ -26,6 +27,8 @@ export interface TestAppOptions {
   readonly cacheTtlSeconds?: number;
   readonly nowMs?: () => number;
   readonly healthTimeouts?: AppOptions["healthTimeouts"];
+  /** Turns links on. @default - links off, as without GRAPH_URL */
+  readonly graph?: GraphStore;
 }
 
 /** The real HTTP server with in-memory dependencies, on an ephemeral 127.0.0.1 port. */
@@ -50,6 +53,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       metrics,
       ...(options.cacheTtlSeconds === undefined ? {} : { cacheTtlSeconds: options.cacheTtlSeconds }),
       ...(options.healthTimeouts === undefined ? {} : { healthTimeouts: options.healthTimeouts }),
+      ...(options.graph === undefined ? {} : { graph: options.graph }),
       requestId: () => `req-${++nextId}`,
       monotonicMs: () => (tickMs += 5),
     }),

@@ -65,6 +65,24 @@ describe("PostgresTodoStore", () => {
     expect(await store.delete(9)).toBe(false);
   });
 
+  it("reads several todos in one query, the distinct ids passed as one array parameter", async () => {
+    const db = new FakeDb(() => ({ rows: [ROW] }));
+    const store = new PostgresTodoStore(db);
+    expect((await store.getMany([3, 9, 3])).map((todo) => todo.id)).toEqual([3]);
+    expect(db.queries).toEqual([
+      {
+        text: "SELECT id, title, done, created_at, updated_at FROM todos WHERE id = ANY($1::integer[]) ORDER BY id",
+        values: [[3, 9]],
+      },
+    ]);
+  });
+
+  it("answers an empty id list without querying", async () => {
+    const db = new FakeDb();
+    expect(await new PostgresTodoStore(db).getMany([])).toEqual([]);
+    expect(db.queries).toEqual([]);
+  });
+
   it("reports a deletion that matched a row", async () => {
     const store = new PostgresTodoStore(new FakeDb(() => ({ rows: [], rowCount: 1 })));
     expect(await store.delete(3)).toBe(true);

@@ -170,9 +170,25 @@ describe("public/", () => {
   it("ships app.js as valid script that calls only same-origin /api/ paths", () => {
     const app = read("public/app.js");
     assert.doesNotThrow(() => new vm.Script(app, { filename: "app.js" }));
+    // Absolute paths, and the segments appended to /api/todos/<id> (app.test.mjs checks the
+    // requests app.js really makes).
     const paths = [...app.matchAll(/"(\/[^"]*)"/g)].map((match) => match[1]);
-    assert.deepEqual([...new Set(paths)].sort(), ["/api/health", "/api/todos", "/api/todos/"]);
+    assert.deepEqual([...new Set(paths)].sort(), [
+      "/api/health",
+      "/api/todos",
+      "/api/todos/",
+      "/blocks/",
+      "/links",
+      "/relates_to/",
+    ]);
     assert.doesNotMatch(app, /innerHTML/);
+  });
+
+  it("has every element app.js looks up by id", () => {
+    const app = read("public/app.js");
+    const ids = [...app.matchAll(/getElementById\("([^"]+)"\)/g)].map((match) => match[1]);
+    assert.deepEqual(ids, ["new-todo", "title", "todos", "empty", "error", "health", "links-notice"]);
+    for (const id of ids) assert.match(html, new RegExp(`\\sid="${id}"`), id);
   });
 });
 
