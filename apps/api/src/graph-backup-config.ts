@@ -3,13 +3,21 @@
  * functions in the API's contract style: every problem at once, each naming its variable.
  */
 import { readFileSync } from "node:fs";
-import { ConfigError, LOG_LEVELS, trimSecret, type Env, type LogLevel, type ReadFile } from "./config.js";
+import {
+  ConfigError,
+  graphUrlError,
+  LOG_LEVELS,
+  trimSecret,
+  type Env,
+  type LogLevel,
+  type ReadFile,
+} from "./config.js";
 
 export const COMMANDS = ["run", "export", "restore", "list"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface GraphConnection {
-  /** `bolt://`, `neo4j://` or their `+s`/`+ssc` TLS forms. */
+  /** `bolt://` or `neo4j://`, checked as the API checks it (config.ts graphUrlError). */
   readonly url: string;
   readonly user: string;
   /** Read from the file named by GRAPH_PASSWORD_FILE; never from the environment. */
@@ -32,7 +40,6 @@ export const MAX_INTERVAL_MINUTES = 10_080;
 /** The defaults of the PostgreSQL backup: daily, a week of files. */
 export const DEFAULT_INTERVAL_MINUTES = 1440;
 export const DEFAULT_RETENTION = 7;
-const GRAPH_PROTOCOLS = ["bolt:", "bolt+s:", "bolt+ssc:", "neo4j:", "neo4j+s:", "neo4j+ssc:"];
 
 /**
  * Parses the backup environment for one command. Returns the config or throws one ConfigError
@@ -70,9 +77,9 @@ export function parseGraphBackupEnv(
   let graph: GraphConnection | undefined;
   if (command !== "list") {
     const url = required("GRAPH_URL");
-    if (url !== "" && !isGraphUrl(url)) {
-      errors.push(`GRAPH_URL must be a bolt:// or neo4j:// URL, got "${url}"`);
-    }
+    // The same rules as the API's, which connects to the same graph.
+    const problem = url === "" ? undefined : graphUrlError(url);
+    if (problem !== undefined) errors.push(problem);
     const user = required("GRAPH_USER");
     const password = readSecret("GRAPH_PASSWORD_FILE", required("GRAPH_PASSWORD_FILE"), readFile, errors);
     graph = { url, user, password };
@@ -94,15 +101,6 @@ export function parseGraphBackupEnv(
 
   if (errors.length > 0) throw new ConfigError(errors);
   return { graph, backupDir, intervalMinutes, retention, logLevel: logLevel ?? "info" };
-}
-
-function isGraphUrl(raw: string): boolean {
-  try {
-    const url = new URL(raw);
-    return GRAPH_PROTOCOLS.includes(url.protocol) && url.hostname !== "";
-  } catch {
-    return false;
-  }
 }
 
 function readSecret(name: string, path: string, readFile: ReadFile, errors: string[]): string {

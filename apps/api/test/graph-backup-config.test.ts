@@ -27,13 +27,13 @@ describe("parseGraphBackupEnv", () => {
   it("reads every variable when all are set", () => {
     const env: Env = {
       ...RUN_ENV,
-      GRAPH_URL: "neo4j+s://graph.example:7687",
+      GRAPH_URL: "neo4j://graph.example:7687",
       BACKUP_INTERVAL_MINUTES: "5",
       BACKUP_RETENTION: "1",
       LOG_LEVEL: "WARN",
     };
     expect(parseGraphBackupEnv(env, "run", fakeReadFile)).toEqual({
-      graph: { url: "neo4j+s://graph.example:7687", user: "neo4j", password: "s3cret" },
+      graph: { url: "neo4j://graph.example:7687", user: "neo4j", password: "s3cret" },
       backupDir: "/backups",
       intervalMinutes: 5,
       retention: 1,
@@ -70,17 +70,17 @@ describe("parseGraphBackupEnv", () => {
     [
       "an http URL",
       { GRAPH_URL: "http://graph:7474" },
-      'GRAPH_URL must be a bolt:// or neo4j:// URL, got "http://graph:7474"',
+      'GRAPH_URL must be a bolt:// or neo4j:// URL such as bolt://graph:7687, got \"http://graph:7474\"',
     ],
     [
       "a URL without a host",
       { GRAPH_URL: "bolt://" },
-      'GRAPH_URL must be a bolt:// or neo4j:// URL, got "bolt://"',
+      'GRAPH_URL must be a bolt:// or neo4j:// URL such as bolt://graph:7687, got \"bolt://\"',
     ],
     [
       "a bare host",
       { GRAPH_URL: "graph:7687" },
-      'GRAPH_URL must be a bolt:// or neo4j:// URL, got "graph:7687"',
+      'GRAPH_URL must be a bolt:// or neo4j:// URL such as bolt://graph:7687, got \"graph:7687\"',
     ],
     [
       "a missing password file",
