@@ -336,15 +336,17 @@ export function buildSystem(
       }
       case "graph-backup": {
         // The exports: kept, not backed up again; copy them off the host (README, "Data").
-        const exports = volume("graph-backups", false);
-        volumes.push(exports);
+        // Not `exports`: the CommonJS emit of the language host's ts-node refers to this module's
+        // exported constants through `exports`, and a local of that name shadowed them for real.
+        const graphExports = volume("graph-backups", false);
+        volumes.push(graphExports);
         services["graph-backup"] = new Neo4jBackup(
           "graph-backup",
           {
             graph: graph!,
             image: img,
             ...GRAPH_BACKUP_TOOL,
-            volume: exports,
+            volume: graphExports,
             ...profile.backup,
             ...settings(key),
           },

@@ -28,6 +28,21 @@ it("loads and type-checks infra/index.ts the way Pulumi's Node.js language host 
   });
 }, 120_000);
 
+// Through the language host's CommonJS emit, a local named `exports` in stacks/system.ts shadowed
+// the module's exported constants and the graph backup got no volume path: a real `up` failed while
+// every vitest run passed.
+it("loads the system with every feature on, both backups included, through the language host", () => {
+  const config = {
+    "shipyard:environment": "dev",
+    "shipyard:features": JSON.stringify({ graph: true, monitoring: true, backups: true }),
+  };
+  expect(load("dev", config)).toEqual({
+    url: "http://127.0.0.1:8080",
+    // eight services and the file carriers of the seven with secret or config files
+    containers: 15,
+  });
+}, 120_000);
+
 // A real `up -- prod` before promotion printed the config error as an unhandled exception with
 // a stack trace; as a RunError the engine prints the message alone.
 it("hands a config error to the engine as a RunError carrying only the message", () => {
