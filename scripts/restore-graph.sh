@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Restores a graph export taken by the graph-backup service into an empty graph.
-#   scripts/restore-graph.sh <stack> [export-file]     newest export when no file is named
+#   scripts/restore-graph.sh <stack> [export-file]     the newest export that holds nodes when none is named
 #   scripts/restore-graph.sh <stack> --list            list the exports
 # Runs on the Docker host (on Swarm: the node labelled shipyard.data=true, where the backup task runs).
 set -euo pipefail
@@ -18,14 +18,7 @@ fi
 if [ "${1:-}" = "--list" ]; then
   exec docker exec "$container" node dist/graph-backup.js list
 fi
-# A bare name is one of the exports in the backup volume (the tool reads it from BACKUP_DIR); no
-# name is the newest of them.
-file="${1:-}"
-if [ -z "$file" ]; then
-  file=$(docker exec "$container" sh -c 'ls -1t "$BACKUP_DIR"/graph-*.jsonl 2>/dev/null | head -n 1')
-  if [ -z "$file" ]; then
-    echo "stack '${stack}' has no graph export yet" >&2
-    exit 1
-  fi
-fi
-exec docker exec "$container" node dist/graph-backup.js restore "$file"
+# A bare name is one of the exports in the backup volume (the tool reads it from BACKUP_DIR); with
+# none, the tool takes the newest export that holds nodes (newer ones may be of a graph that came
+# back empty).
+exec docker exec "$container" node dist/graph-backup.js restore "$@"

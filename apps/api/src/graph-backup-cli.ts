@@ -18,11 +18,13 @@ import {
 } from "./graph-backup-config.js";
 import {
   backupCounts,
+  backupEntries,
   backupFileName,
   backupNames,
   exists,
   expiredBackups,
   leftoverPartials,
+  newestWithData,
   readLines,
   resolveBackupPath,
   writeAtomically,
@@ -48,6 +50,8 @@ export interface ScheduleOptions {
   readonly markSuccess?: (epochSeconds: number) => Promise<void>;
   /** @default - readdir */
   readonly listDir?: (dir: string) => Promise<string[]>;
+  /** A backup's counts, from its trailer. @default - {@link backupCounts} */
+  readonly counts?: (path: string) => Promise<{ nodes: number } | { error: string }>;
   /** @default - rm, ignoring files already gone */
   readonly remove?: (path: string) => Promise<void>;
   /** @default - the system clock */
@@ -98,7 +102,8 @@ export async function runSchedule(options: ScheduleOptions): Promise<void> {
     const fields = { file, ...result, durationMs: elapsedMs() };
     try {
       await markSuccess(Math.floor(now().getTime() / 1000));
-      const deleted = expiredBackups(await listDir(backupDir), options.retention);
+      const entries = await backupEntries(await listDir(backupDir), backupDir, options.counts);
+      const deleted = expiredBackups(entries, options.retention);
       for (const name of deleted) await remove(join(backupDir, name));
       logger.info("backup written", { ...fields, deleted });
     } catch (error) {
@@ -174,13 +179,11 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
           logger,
           options,
         );
-      case "restore":
-        return await restoreCommand(
-          driver,
-          resolveBackupPath(invocation.file, config.backupDir),
-          logger,
-          options,
-        );
+      case "restore": {
+        const file = invocation.file ?? (await newestBackupWithData(config.backupDir, logger));
+        if (file === undefined) return EXIT.refused;
+        return await restoreCommand(driver, resolveBackupPath(file, config.backupDir), logger, options);
+      }
     }
   } finally {
     await withTimeout(driver.close(), DRIVER_CLOSE_TIMEOUT_MS, "closing the graph driver").catch(() => {});
@@ -269,6 +272,30 @@ async function restoreCommand(
     logger.error("restore failed", { file, error });
     return EXIT.failed;
   }
+}
+
+/**
+ * The newest backup in BACKUP_DIR that holds nodes: after a lost store the backups taken since the
+ * graph came back empty are newer, and restoring one of those would restore nothing.
+ */
+async function newestBackupWithData(
+  backupDir: string | undefined,
+  logger: Logger,
+): Promise<string | undefined> {
+  if (backupDir === undefined) {
+    logger.error("restore refused", { error: "restore without a file needs BACKUP_DIR; name the file" });
+    return undefined;
+  }
+  const found = newestWithData(await backupEntries(await readdir(backupDir), backupDir));
+  if (found === undefined) {
+    logger.error("restore refused", {
+      backupDir,
+      error: `no complete backup with nodes in ${backupDir}; run "list" to see the backups`,
+    });
+    return undefined;
+  }
+  logger.info("restoring the newest backup that holds nodes", { file: found });
+  return found;
 }
 
 async function listBackups(

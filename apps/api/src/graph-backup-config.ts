@@ -120,11 +120,14 @@ function readSecret(name: string, path: string, readFile: ReadFile, errors: stri
 export const USAGE = `usage: node dist/graph-backup.js <command>
   run              export every BACKUP_INTERVAL_MINUTES into BACKUP_DIR, keep BACKUP_RETENTION files
   export <file>    write one export to <file> (a bare name goes into BACKUP_DIR)
-  restore <file>   load <file> into an empty database (a bare name is read from BACKUP_DIR)
+  restore [file]   load <file> into an empty database (a bare name is read from BACKUP_DIR);
+                   without one, the newest backup in BACKUP_DIR that holds nodes
   list             list the backups in BACKUP_DIR, newest first`;
 
 export type Invocation =
-  { readonly command: "run" | "list" } | { readonly command: "export" | "restore"; readonly file: string };
+  | { readonly command: "run" | "list" }
+  | { readonly command: "export"; readonly file: string }
+  | { readonly command: "restore"; readonly file?: string };
 
 /** Parses argv (after the script name); returns the invocation or a message naming the fix. */
 export function parseArgs(argv: readonly string[]): Invocation | { readonly error: string } {
@@ -136,10 +139,12 @@ export function parseArgs(argv: readonly string[]): Invocation | { readonly erro
   }
   if (known === "export" || known === "restore") {
     const [file, ...extra] = rest;
+    if (extra.length > 0) return { error: `${known} takes one file, got ${rest.length} arguments` };
+    if (known === "restore")
+      return file === undefined || file === "" ? { command: known } : { command: known, file };
     if (file === undefined || file === "") {
       return { error: `${known} needs a file: node dist/graph-backup.js ${known} <file>` };
     }
-    if (extra.length > 0) return { error: `${known} takes one file, got ${rest.length} arguments` };
     return { command: known, file };
   }
   if (rest.length > 0) return { error: `${known} takes no arguments, got "${rest.join(" ")}"` };

@@ -30,9 +30,28 @@ export function backupNames(names: readonly string[]): string[] {
   return names.filter((name) => BACKUP_NAME.test(name)).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
 }
 
-/** The backups to delete so that the newest `retention` remain. */
-export function expiredBackups(names: readonly string[], retention: number): string[] {
-  return backupNames(names).slice(retention);
+/** A backup and its node count; undefined when the file is incomplete or unreadable. */
+export interface BackupEntry {
+  readonly name: string;
+  readonly nodes: number | undefined;
+}
+
+/** The newest backup that holds nodes: what a restore after a lost store wants. */
+export function newestWithData(backups: readonly BackupEntry[]): string | undefined {
+  const names = backupNames(backups.map((b) => b.name));
+  return names.find((name) => (backups.find((b) => b.name === name)?.nodes ?? 0) > 0);
+}
+
+/**
+ * The backups to delete so that the newest `retention` remain, except the newest one that holds
+ * nodes: a graph that came back empty (its volume lost) is exported at every tick, and those empty
+ * exports must not rotate the last good one away before someone restores it.
+ */
+export function expiredBackups(backups: readonly BackupEntry[], retention: number): string[] {
+  const keep = newestWithData(backups);
+  return backupNames(backups.map((b) => b.name))
+    .slice(retention)
+    .filter((name) => name !== keep);
 }
 
 /** Partial files a killed process (OOM, SIGKILL) left behind; `run` removes them at start. */
@@ -119,6 +138,20 @@ export async function exists(path: string): Promise<boolean> {
 /** The file's lines, streamed. */
 export function readLines(path: string): AsyncIterable<string> {
   return createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity });
+}
+
+/** Every backup in `dir` with its node count (read from the trailer), for retention and restore. */
+export async function backupEntries(
+  names: readonly string[],
+  dir: string,
+  counts: (path: string) => Promise<{ nodes: number } | { error: string }> = backupCounts,
+): Promise<BackupEntry[]> {
+  return Promise.all(
+    backupNames(names).map(async (name) => {
+      const found = await counts(join(dir, name)).catch(() => ({ error: "unreadable" }));
+      return { name, nodes: "error" in found ? undefined : found.nodes };
+    }),
+  );
 }
 
 /** Node and relationship counts from a backup's trailer, read from the end of the file only. */

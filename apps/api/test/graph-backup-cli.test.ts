@@ -14,7 +14,13 @@ function freshDir(): string {
 }
 
 /** A directory, clock and export held in memory; every run takes 2 s of fake time. */
-function fakeSchedule(options: { failRuns?: number[]; stopAfterRuns: number; existing?: string[] }) {
+function fakeSchedule(options: {
+  failRuns?: number[];
+  stopAfterRuns: number;
+  existing?: string[];
+  /** Node counts of the files, by name; files not named hold 10 nodes. */
+  nodes?: Record<string, number>;
+}) {
   const files = new Set(options.existing ?? []);
   const logs: Record<string, unknown>[] = [];
   const marks: number[] = [];
@@ -38,6 +44,7 @@ function fakeSchedule(options: { failRuns?: number[]; stopAfterRuns: number; exi
     backup,
     markSuccess: (seconds) => Promise.resolve(void marks.push(seconds)),
     listDir: () => Promise.resolve([...files]),
+    counts: (path) => Promise.resolve({ nodes: options.nodes?.[path.replace("/backups/", "")] ?? 10 }),
     remove: (path) => Promise.resolve(void files.delete(path.replace("/backups/", ""))),
     now: () => new Date(clockMs),
     sleep: (ms) => {
@@ -86,6 +93,24 @@ describe("runSchedule", () => {
       durationMs: 2000,
       deleted: [],
     });
+  });
+
+  it("keeps the last backup that holds nodes while the graph exports empty, past the retention", async () => {
+    const run = fakeSchedule({
+      stopAfterRuns: 3,
+      existing: ["graph-20261101T000000Z.jsonl"],
+      nodes: {
+        "graph-20261130T035500Z.jsonl": 0,
+        "graph-20261130T040000Z.jsonl": 0,
+        "graph-20261130T040500Z.jsonl": 0,
+      },
+    });
+    await run.done;
+    expect([...run.files].sort()).toEqual([
+      "graph-20261101T000000Z.jsonl",
+      "graph-20261130T040000Z.jsonl",
+      "graph-20261130T040500Z.jsonl",
+    ]);
   });
 
   it("logs a failed run, keeps going, and does not record it as a success", async () => {
@@ -146,10 +171,10 @@ describe("runCli", () => {
   }
 
   it("rejects a usage error with exit code 2 and the usage on stderr", async () => {
-    const run = cli(["restore"], RUN_ENV);
+    const run = cli(["export"], RUN_ENV);
     await expect(run.code).resolves.toBe(2);
     expect(run.err.join("")).toMatch(
-      /^graph-backup: restore needs a file: node dist\/graph-backup.js restore <file>\nusage: node dist\/graph-backup.js <command>\n/,
+      /^graph-backup: export needs a file: node dist\/graph-backup.js export <file>\nusage: node dist\/graph-backup.js <command>\n/,
     );
     expect(run.out).toEqual([]);
   });

@@ -138,6 +138,8 @@ describe("parseArgs", () => {
       ["restore", "graph-20261130T035500Z.jsonl"],
       { command: "restore", file: "graph-20261130T035500Z.jsonl" },
     ],
+    // The newest backup that holds nodes, chosen from BACKUP_DIR.
+    [["restore"], { command: "restore" }],
   ])("reads %j", (argv, invocation) => {
     expect(parseArgs(argv)).toEqual(invocation);
   });
@@ -146,7 +148,6 @@ describe("parseArgs", () => {
     ["no command", [], "missing command; use one of run, export, restore, list"],
     ["an unknown command", ["backup"], 'unknown command "backup"; use one of run, export, restore, list'],
     ["export without a file", ["export"], "export needs a file: node dist/graph-backup.js export <file>"],
-    ["restore without a file", ["restore"], "restore needs a file: node dist/graph-backup.js restore <file>"],
     ["restore with two files", ["restore", "a", "b"], "restore takes one file, got 2 arguments"],
     ["run with an argument", ["run", "--now"], 'run takes no arguments, got "--now"'],
   ])("rejects %s", (_name, argv, error) => {

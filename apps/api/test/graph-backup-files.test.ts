@@ -4,10 +4,12 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   backupCounts,
+  backupEntries,
   backupFileName,
   backupStamp,
   expiredBackups,
   leftoverPartials,
+  newestWithData,
   resolveBackupPath,
   writeAtomically,
 } from "../src/graph-backup-files.js";
@@ -41,7 +43,43 @@ describe("backup file names", () => {
     [4, []],
     [10, []],
   ])("keeps the newest %i backups and deletes the rest, ignoring other files", (retention, expired) => {
-    expect(expiredBackups(NAMES, retention)).toEqual(expired);
+    const withData = NAMES.map((name) => ({ name, nodes: 5 }));
+    expect(expiredBackups(withData, retention)).toEqual(expired);
+  });
+
+  // The graph came back empty (its volume lost): every tick exports nothing, newer than the last
+  // export that has the data, which must survive until someone restores it.
+  const AFTER_LOSS = [
+    { name: "graph-20261127T035500Z.jsonl", nodes: 7 },
+    { name: "graph-20261128T035500Z.jsonl", nodes: 9 },
+    { name: "graph-20261129T035500Z.jsonl", nodes: 0 },
+    { name: "graph-20261130T035500Z.jsonl", nodes: 0 },
+    { name: "graph-20261131T035500Z.jsonl", nodes: undefined },
+  ];
+
+  it("keeps the newest backup that holds nodes past the retention, while newer ones are empty", () => {
+    expect(expiredBackups(AFTER_LOSS, 2)).toEqual([
+      "graph-20261129T035500Z.jsonl",
+      "graph-20261127T035500Z.jsonl",
+    ]);
+  });
+
+  it("finds the newest backup that holds nodes, skipping empty and incomplete ones", () => {
+    expect(newestWithData(AFTER_LOSS)).toBe("graph-20261128T035500Z.jsonl");
+    expect(newestWithData(AFTER_LOSS.slice(2))).toBeUndefined();
+  });
+
+  it("reads each backup's node count from its trailer, an unreadable one as unknown", async () => {
+    const counts = (path: string) =>
+      path.endsWith("29T035500Z.jsonl")
+        ? Promise.reject(new Error("EACCES"))
+        : Promise.resolve(path.endsWith("28T035500Z.jsonl") ? { error: "cut short" } : { nodes: 3 });
+    expect(await backupEntries(NAMES, "/backups", counts)).toEqual([
+      { name: "graph-20261130T035500Z.jsonl", nodes: 3 },
+      { name: "graph-20261129T035500Z.jsonl", nodes: undefined },
+      { name: "graph-20261128T035500Z.jsonl", nodes: undefined },
+      { name: "graph-20261127T035500Z.jsonl", nodes: 3 },
+    ]);
   });
 
   it("finds the partial files a killed run left", () => {
