@@ -18,7 +18,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
 import { SERVICE_KEYS } from "../../stacks/profile";
 import {
   imageOverrides,
@@ -120,14 +119,52 @@ async function titleInPostgres(stackName: string, id: number): Promise<string> {
   return (await docker(["exec", postgres.id, "sh", "-c", script, "sh", String(id)])).trim();
 }
 
-/** A digest the committed Pulumi.prod.yaml pins, for services dev does not run (graph). */
-function committedProdImage(service: string): string {
-  const doc = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")) as unknown;
-  const config = (doc as { config?: Record<string, unknown> } | null)?.config;
-  const images = parseImages(config?.["shipyard:images"]);
-  const ref = images[service];
-  if (ref === undefined) throw new Error(`Pulumi.prod.yaml pins no shipyard:images.${service}`);
-  return ref;
+interface Links {
+  readonly blocks: number[];
+  readonly blockedBy: number[];
+  readonly relatesTo: number[];
+}
+
+/** POST /api/todos/:id/links through the web. */
+async function link(url: string, from: number, type: "blocks" | "relates_to", to: number): Promise<Links> {
+  const created = await http("POST", `${url}/api/todos/${from}/links`, { type, target: to });
+  expect(created.status, created.text).toBe(201);
+  return created.json as Links;
+}
+
+/** GET /api/todos/:id/links through the web, waiting out a graph that is still coming back. */
+async function linksOf(url: string, id: number): Promise<Links> {
+  const read = await pollUntil(
+    () => http("GET", `${url}/api/todos/${id}/links`),
+    (r) => r.status !== 503,
+    { timeoutMs: 120_000, what: `GET /api/todos/${id}/links answers` },
+  );
+  expect(read.status, read.text).toBe(200);
+  return read.json as Links;
+}
+
+/** The ids of the todos `id` blocks, transitively (GET /api/todos/:id/blocks). */
+async function blockedIds(url: string, id: number): Promise<number[]> {
+  const read = await http("GET", `${url}/api/todos/${id}/blocks`);
+  expect(read.status, read.text).toBe(200);
+  return (read.json as Todo[]).map((t) => t.id);
+}
+
+/** The stack's one container of `service`. */
+async function containerOf(stackName: string, service: string): Promise<string> {
+  const found = (await stackContainers(stackName)).find((c) => c.service === service);
+  if (found === undefined) throw new Error(`stack ${stackName} runs no ${service} container`);
+  return found.id;
+}
+
+/** The graph exports in a stack's graph-backup volume, as the backup container lists its directory. */
+async function graphExports(stackName: string): Promise<string[]> {
+  const backup = await containerOf(stackName, "graph-backup");
+  const out = await docker(["exec", backup, "sh", "-c", 'ls -1 "$BACKUP_DIR"']);
+  return out
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => /^graph-.*\.jsonl$/.test(l));
 }
 
 function required<T>(record: Readonly<Record<string, T>>, key: string, what: string): T {
@@ -244,6 +281,41 @@ describe.skipIf(SKIP !== undefined)(skipped("shipyard on a real Docker host", SK
     expect(await titleInPostgres(devName, todo.id)).toBe(todo.title);
   });
 
+  it("dev: links between todos, made through the web, survive a restart of the graph", async () => {
+    const { run } = requireDev();
+    const [design, build, ship, note] = [
+      await roundTrip(run.url, "design"),
+      await roundTrip(run.url, "build"),
+      await roundTrip(run.url, "ship"),
+      await roundTrip(run.url, "note"),
+    ];
+    await link(run.url, design.id, "blocks", build.id);
+    await link(run.url, build.id, "blocks", ship.id);
+    expect(await link(run.url, design.id, "relates_to", note.id)).toEqual({
+      blocks: [build.id],
+      blockedBy: [],
+      relatesTo: [note.id],
+    });
+    expect(await blockedIds(run.url, design.id)).toEqual([build.id, ship.id]);
+    // A cycle is refused.
+    const cycle = await http("POST", `${run.url}/api/todos/${ship.id}/links`, {
+      type: "blocks",
+      target: design.id,
+    });
+    expect(cycle.status, cycle.text).toBe(409);
+
+    await docker(["restart", await containerOf(devName, "graph")]);
+    await waitHealthy(devName, expectedContainers(run.summary));
+    expect(await linksOf(run.url, design.id)).toEqual({
+      blocks: [build.id],
+      blockedBy: [],
+      relatesTo: [note.id],
+    });
+    expect(await blockedIds(run.url, design.id)).toEqual([build.id, ship.id]);
+    const health = await http("GET", `${run.url}/api/health`);
+    expect([health.status, health.json]).toEqual([200, { status: "ok" }]);
+  });
+
   it("dev: a second preview and a refresh report no changes", async () => {
     const { stack } = requireDev();
     const preview = await stack.preview({ ...COLOR, expectNoChanges: true, onOutput });
@@ -337,21 +409,18 @@ describe.skipIf(SKIP !== undefined)(skipped("shipyard on a real Docker host", SK
   it("promote: the CLI pins the dev stack's images in a prod stack's config", async () => {
     const { run: dv } = requireDev();
     prod = await openStack(prodName, envVars);
-    // A small prod on the container target: one api replica, no monitoring, backups on.
+    // A small prod on the container target: one api replica, no monitoring, graph and backups on.
     await prod.setAllConfig({
       "shipyard:environment": { value: "prod" },
       "shipyard:target": { value: "container" },
       "shipyard:webPort": { value: String(await freePort("127.0.0.1")) },
-      "shipyard:features": { value: JSON.stringify({ graph: false, monitoring: false, backups: true }) },
+      "shipyard:features": { value: JSON.stringify({ graph: true, monitoring: false, backups: true }) },
       "shipyard:services": { value: JSON.stringify({ api: { replicas: 1 } }) },
       // Supplied, not generated: a generated password would be a new one after destroy and re-up,
       // and the retained database only knows the old one.
       "shipyard:postgresPassword": { value: randomBytes(24).toString("hex"), secret: true },
       ...hostConfig,
     });
-    // The image dev does not run: graph from the committed prod pins (never deployed: graph is off).
-    await prod.setAllConfig({ "images.graph": { value: committedProdImage("graph") } }, true);
-
     const cli = await run(
       "npx",
       ["--no-install", "tsx", "scripts/promote/cli.ts", "--from", devName, "--to", prodName],
@@ -374,7 +443,7 @@ describe.skipIf(SKIP !== undefined)(skipped("shipyard on a real Docker host", SK
 
   it.skipIf(PROD_SKIP !== undefined)(
     skipped(
-      "prod on the container target: destroy keeps the retained pgdata volume, and its data comes back",
+      "prod on the container target: destroy keeps the retained volumes and the data comes back; a lost graph is restored from its export",
       PROD_SKIP,
     ),
     async () => {
@@ -387,13 +456,25 @@ describe.skipIf(SKIP !== undefined)(skipped("shipyard on a real Docker host", SK
       try {
         const first = readOutputs((await stack.up({ ...COLOR, onOutput })).outputs);
         expect(first.summary).toMatchObject({ environment: "prod", target: "container" });
-        expect(Object.keys(first.summary.services)).toContain("backup");
+        expect(Object.keys(first.summary.services)).toEqual(
+          expect.arrayContaining(["backup", "graph-backup"]),
+        );
         await waitHealthy(prodName, expectedContainers(first.summary));
         expect(volumeState((await stack.exportStack()).deployment, pgdata)).toMatchObject({
           protect: true,
           retainOnDelete: true,
         });
         const todo = await roundTrip(first.url, `kept ${prodName}`);
+        const blocked = await roundTrip(first.url, `blocked ${prodName}`);
+        await link(first.url, todo.id, "blocks", blocked.id);
+        // Healthy means the export at start succeeded; a restart exports again, now with the link.
+        expect(await graphExports(prodName)).toHaveLength(1);
+        await docker(["restart", await containerOf(prodName, "graph-backup")]);
+        await pollUntil(
+          () => graphExports(prodName),
+          (files) => files.length === 2,
+          { timeoutMs: 120_000, what: "a second graph export" },
+        );
 
         // Protected: a destroy refuses the data volumes outright.
         const refused = await stack.previewDestroy({ ...COLOR }).then(
@@ -413,11 +494,23 @@ describe.skipIf(SKIP !== undefined)(skipped("shipyard on a real Docker host", SK
           true,
         );
 
+        // The graph's store is lost (its exports are in another, retained, volume).
+        expect(await dockerSucceeds(["volume", "rm", `${prefix}-graph-data`])).toBe(true);
+
         const second = readOutputs((await stack.up({ ...COLOR, onOutput })).outputs);
         await waitHealthy(prodName, expectedContainers(second.summary));
         const back = await http("GET", `${second.url}/api/todos/${todo.id}`);
         expect(back.status, back.text).toBe(200);
         expect(asTodo(back)).toEqual(todo);
+        expect((await linksOf(second.url, todo.id)).blocks).toEqual([]);
+
+        const restore = await run("scripts/restore-graph.sh", [prodName], { cwd: ROOT, timeoutMs: 300_000 });
+        expect(restore.status, `${restore.stdout}\n${restore.stderr}`).toBe(0);
+        expect(await linksOf(second.url, todo.id)).toEqual({
+          blocks: [blocked.id],
+          blockedBy: [],
+          relatesTo: [],
+        });
       } finally {
         problems.push(...(await tearDown(stack, { unprotect: true })));
         prod = undefined;
@@ -493,12 +586,11 @@ describe.skipIf(SKIP !== undefined)(skipped("shipyard on a real Docker host", SK
       await swarm.setAllConfig({
         "shipyard:environment": { value: "prod" },
         "shipyard:webPort": { value: String(await freePort()) },
-        "shipyard:features": { value: JSON.stringify({ graph: false, monitoring: false, backups: true }) },
+        "shipyard:features": { value: JSON.stringify({ graph: true, monitoring: false, backups: true }) },
         ...hostConfig,
       });
       const images: Record<string, { value: string }> = {};
       for (const [service, ref] of Object.entries(dv.images)) images[`images.${service}`] = { value: ref };
-      images["images.graph"] = { value: committedProdImage("graph") };
       await swarm.setAllConfig(images, true);
 
       const { url, summary } = readOutputs((await swarm.up({ ...COLOR, onOutput })).outputs);
@@ -517,6 +609,10 @@ describe.skipIf(SKIP !== undefined)(skipped("shipyard on a real Docker host", SK
         ).toEqual({ name: `${prefix}-${service}`, running: replicas, desired: replicas });
       }
       expect(services.find((s) => s.name === apiService)).toMatchObject({ running: 3, desired: 3 });
+
+      // What Swarm reads back matches what was sent (durations, tmpfs modes, the graph's mounts).
+      await swarm.refresh({ ...COLOR, expectNoChanges: true, onOutput });
+      expect(nonSame((await swarm.preview({ ...COLOR, expectNoChanges: true })).changeSummary)).toEqual({});
 
       swarmUrl = url;
       await pollUntil(
