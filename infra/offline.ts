@@ -9,7 +9,7 @@ import { PROJECT, type RawConfig } from "./config";
 /**
  * Evaluates the program without an engine: Pulumi's mock monitor, realistic computed outputs, and a
  * record of every registration with its inputs and resource options. Tests, `npm run audit`,
- * `npm run diagram` and `npm run bench` all run through here.
+ * `npm run diagram`, `npm run compose` and `npm run bench` all run through here.
  */
 
 export interface Registration {
