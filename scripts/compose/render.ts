@@ -2,24 +2,29 @@
  * A Compose Specification file from what a stack registers on the container target: the same
  * services, networks, volumes, images and files, for running the system where Pulumi is not.
  * Pure: it reads recorded registrations (made under the mock engine, whose image ids
- * {@link mockRemoteImageId} gives), the way scripts/review/diagram.ts does.
+ * `mockRemoteImageId` in infra/offline.ts gives), the way scripts/review/diagram.ts does.
  *
  * Secret values never reach the output: secrets become `file:` references the user creates, an
  * input recorded as secret is refused where it would be written, and the finished text is checked
  * for every secret file's content.
  */
-import * as path from "node:path";
 import { stringify } from "yaml";
-import { mockRemoteImageId, unwrapSecret, isSecretInput } from "../../infra/offline";
+import { carriedFiles } from "./files";
+import {
+  CONTAINER,
+  NETWORK,
+  REPLICA_LABEL,
+  SWARM_SERVICE,
+  VOLUME,
+  labelMap,
+  plain,
+  sortedObject,
+  type ComposeResource,
+} from "./inputs";
 import { COMPOSE_LIMITS } from "./limits";
+import { imageIndex, serviceEntry } from "./service";
 
-export interface ComposeResource {
-  readonly type: string;
-  readonly name: string;
-  readonly urn: string;
-  readonly inputs: Readonly<Record<string, unknown>>;
-  readonly options: { readonly dependencies: readonly string[] };
-}
+export type { ComposeResource };
 
 export interface ComposeOptions {
   /** The stack the file is generated from, named in its header. */
@@ -57,52 +62,6 @@ export interface ComposeDocument {
   configs: Record<string, { file: string }>;
 }
 
-const CONTAINER = "docker:index/container:Container";
-const NETWORK = "docker:index/network:Network";
-const VOLUME = "docker:index/volume:Volume";
-const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
-const BUILT_IMAGE = "docker:index/image:Image";
-const SWARM_SERVICE = "docker:index/service:Service";
-const SECRETS_DIR = "/run/secrets/";
-/** Labels that differ per replica: Compose numbers its containers itself. */
-const REPLICA_LABEL = "shipyard.replica";
-
-interface Upload {
-  file: string;
-  content: string;
-  owner: string;
-  permissions: string;
-}
-interface Mount {
-  type: string;
-  source?: string;
-  target: string;
-  readOnly?: boolean;
-}
-
-/** A recorded input that may be written out: refuses a secret one, naming where it was. */
-function plain(value: unknown, where: string): unknown {
-  if (isSecretInput(value)) throw new Error(`${where} is secret; it cannot be written into a compose file`);
-  return value;
-}
-
-function labelMap(r: ComposeResource): Record<string, string> {
-  const list = (plain(r.inputs.labels, `labels of ${r.name}`) as { label: string; value: string }[]) ?? [];
-  return Object.fromEntries(list.map((l) => [l.label, l.value]));
-}
-
-function sortedObject<T>(entries: Iterable<[string, T]>): Record<string, T> {
-  return Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-/** A path as the compose file refers to it: relative to its folder, `./`-prefixed. */
-function relativeTo(baseDir: string, target: string): string {
-  const relative = path.relative(baseDir, target);
-  if (relative === "") return ".";
-  if (path.isAbsolute(relative) || relative.startsWith("..")) return relative;
-  return `./${relative}`;
-}
-
 /** Compose interpolates `$VAR` everywhere in the file; `$$` is a literal dollar. */
 function escapeDollars(value: unknown): unknown {
   if (typeof value === "string") return value.replace(/\$/g, "$$$$");
@@ -110,197 +69,6 @@ function escapeDollars(value: unknown): unknown {
   if (typeof value === "object" && value !== null)
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeDollars(v)]));
   return value;
-}
-
-/** What the carriers (`shipyard.role=files`) deliver: secrets, configs, and the volumes they fill. */
-function carriedFiles(resources: readonly ComposeResource[]) {
-  const secrets = new Map<string, { content: string; readers: Set<string> }>();
-  const serviceSecrets = new Map<string, string[]>();
-  const configs = new Map<string, { content: string; target: string }>();
-  const serviceConfigs = new Map<string, { source: string; target: string }[]>();
-  const fileVolumes = new Set<string>();
-  for (const r of resources) {
-    if (r.type !== CONTAINER) continue;
-    const labels = labelMap(r);
-    if (labels["shipyard.role"] !== "files") continue;
-    const service = labels["shipyard.files-for"];
-    if (service === undefined) throw new Error(`file carrier ${r.name} has no shipyard.files-for label`);
-    for (const m of (plain(r.inputs.mounts, `mounts of ${r.name}`) as Mount[] | undefined) ?? [])
-      if (m.source !== undefined) fileVolumes.add(m.source);
-    // Read to compare and to guard the output; a secret upload's content is never written.
-    const uploads = (unwrapSecret(r.inputs.uploads).value as Upload[] | undefined) ?? [];
-    for (const u of uploads) {
-      const name = path.posix.basename(u.file);
-      if (u.file.startsWith(SECRETS_DIR) || u.permissions === "0400") {
-        if (u.file !== `${SECRETS_DIR}${name}`)
-          throw new Error(`secret file ${u.file} of ${service} is not directly under ${SECRETS_DIR}`);
-        const known = secrets.get(name);
-        if (known !== undefined && known.content !== u.content)
-          throw new Error(`two different secrets are named ${name}; Compose has one namespace for secrets`);
-        const entry = known ?? { content: u.content, readers: new Set<string>() };
-        entry.readers.add(`${service} (uid ${u.owner})`);
-        secrets.set(name, entry);
-        serviceSecrets.set(service, [...(serviceSecrets.get(service) ?? []), name]);
-      } else {
-        const source = `${service}-${name}`;
-        configs.set(source, { content: u.content, target: u.file });
-        serviceConfigs.set(service, [...(serviceConfigs.get(service) ?? []), { source, target: u.file }]);
-      }
-    }
-  }
-  for (const [source, config] of configs)
-    for (const [name, secret] of secrets)
-      if (config.content.includes(secret.content))
-        throw new Error(`config file ${source} holds the value of secret ${name}; deliver it as a Secret`);
-  return { secrets, serviceSecrets, configs, serviceConfigs, fileVolumes };
-}
-
-/** The image a container runs: the exact reference, or the build that makes it. */
-function imageIndex(resources: readonly ComposeResource[], baseDir: string) {
-  const builds = new Map<string, Record<string, unknown>>();
-  for (const r of resources) {
-    if (r.type !== BUILT_IMAGE) continue;
-    const build = r.inputs.build as { context: string; dockerfile?: string; target?: string; args?: object };
-    const context = relativeTo(baseDir, build.context);
-    const dockerfile =
-      build.dockerfile === undefined || build.dockerfile === path.join(build.context, "Dockerfile")
-        ? undefined
-        : path.relative(build.context, build.dockerfile);
-    const args =
-      build.args && Object.keys(build.args).length > 0 ? sortedObject(Object.entries(build.args)) : undefined;
-    builds.set(String(r.inputs.imageName), {
-      context,
-      ...(dockerfile !== undefined && { dockerfile }),
-      ...(build.target !== undefined && { target: build.target }),
-      ...(args !== undefined && { args }),
-    });
-  }
-  const images = new Map<string, { image: string; build?: Record<string, unknown> }>();
-  for (const r of resources) {
-    if (r.type !== REMOTE_IMAGE) continue;
-    const ref = String(plain(r.inputs.name, `image ${r.name}`));
-    const build = builds.get(ref);
-    images.set(mockRemoteImageId(ref), { image: ref, ...(build && { build }) });
-  }
-  return images;
-}
-
-/** One replica's service entry, without what only the group of replicas knows. */
-function serviceEntry(
-  r: ComposeResource,
-  service: string,
-  replica: string,
-  ctx: {
-    images: Map<string, { image: string; build?: Record<string, unknown> }>;
-    networkKeys: Map<string, string>;
-    volumeKeys: Map<string, string>;
-    fileVolumes: Set<string>;
-    baseDir: string;
-  },
-): Record<string, unknown> {
-  const input = <T>(key: string): T => plain(r.inputs[key], `${key} of ${r.name}`) as T;
-  const image = ctx.images.get(input<string>("image"));
-  if (image === undefined) throw new Error(`container ${r.name} runs an image no RemoteImage registered`);
-  const labels = labelMap(r);
-  delete labels[REPLICA_LABEL];
-  const env = (input<string[] | undefined>("envs") ?? []).map((e) => [
-    e.slice(0, e.indexOf("=")),
-    e.slice(e.indexOf("=") + 1),
-  ]);
-  const healthcheck = input<
-    | { tests: string[]; interval?: string; timeout?: string; retries?: number; startPeriod?: string }
-    | undefined
-  >("healthcheck");
-  const capabilities = input<{ drops?: string[]; adds?: string[] } | undefined>("capabilities");
-  const memory = input<number | undefined>("memory");
-  const memorySwap = input<number | undefined>("memorySwap");
-  const restart = input<string | undefined>("restart");
-  const maxRetries = input<number | undefined>("maxRetryCount");
-  const stopTimeout = input<number | undefined>("stopTimeout");
-  const logOpts = input<Record<string, string> | undefined>("logOpts");
-  const mounts = input<Mount[] | undefined>("mounts") ?? [];
-  const tmpfs = input<Record<string, string> | undefined>("tmpfs") ?? {};
-  const ports =
-    input<{ internal: number; external?: number; ip?: string; protocol?: string }[] | undefined>("ports") ??
-    [];
-  const networks = input<{ name: string; aliases?: string[] }[] | undefined>("networksAdvanced") ?? [];
-
-  const volumes = mounts
-    .filter((m) => !(m.type === "volume" && m.source !== undefined && ctx.fileVolumes.has(m.source)))
-    .map((m) => {
-      if (m.type !== "volume" && m.type !== "bind")
-        throw new Error(`container ${r.name} has a ${m.type} mount, which this renderer does not map`);
-      const source =
-        m.type === "bind"
-          ? relativeTo(ctx.baseDir, m.source!)
-          : (ctx.volumeKeys.get(m.source!) ??
-            (() => {
-              throw new Error(`container ${r.name} mounts volume ${m.source}, which no Volume registered`);
-            })());
-      return { type: m.type, source, target: m.target, ...(m.readOnly === true && { read_only: true }) };
-    });
-
-  const entry: Record<string, unknown> = {
-    image: image.image,
-    ...(image.build && { build: image.build }),
-    ...(r.inputs.command !== undefined && { command: input("command") }),
-    ...(r.inputs.entrypoints !== undefined && { entrypoint: input("entrypoints") }),
-    ...(r.inputs.user !== undefined && { user: input("user") }),
-    ...(r.inputs.init !== undefined && { init: input("init") }),
-    ...(r.inputs.readOnly !== undefined && { read_only: input("readOnly") }),
-    ...(Object.keys(tmpfs).length > 0 && {
-      tmpfs: Object.keys(tmpfs)
-        .sort()
-        .map((dir) => (tmpfs[dir] ? `${dir}:${tmpfs[dir]}` : dir)),
-    }),
-    ...(capabilities?.drops?.length && { cap_drop: capabilities.drops }),
-    ...(capabilities?.adds?.length && { cap_add: capabilities.adds }),
-    ...(r.inputs.securityOpts !== undefined && { security_opt: input("securityOpts") }),
-    ...(memory !== undefined && { mem_limit: `${memory}m` }),
-    ...(memorySwap !== undefined && { memswap_limit: `${memorySwap}m` }),
-    ...(r.inputs.cpus !== undefined && { cpus: Number(input("cpus")) }),
-    ...(restart !== undefined && {
-      restart: restart === "on-failure" && maxRetries ? `on-failure:${maxRetries}` : restart,
-    }),
-    ...(healthcheck && {
-      healthcheck: {
-        test: healthcheck.tests,
-        ...(healthcheck.interval !== undefined && { interval: healthcheck.interval }),
-        ...(healthcheck.timeout !== undefined && { timeout: healthcheck.timeout }),
-        ...(healthcheck.retries !== undefined && { retries: healthcheck.retries }),
-        ...(healthcheck.startPeriod !== undefined && { start_period: healthcheck.startPeriod }),
-      },
-    }),
-    ...(stopTimeout !== undefined && { stop_grace_period: `${stopTimeout}s` }),
-    ...(r.inputs.logDriver !== undefined && {
-      logging: {
-        driver: input("logDriver"),
-        ...(logOpts && { options: sortedObject(Object.entries(logOpts)) }),
-      },
-    }),
-    labels: sortedObject(Object.entries(labels)),
-    ...(env.length > 0 && { environment: sortedObject(env as [string, string][]) }),
-    ...(ports.length > 0 && {
-      ports: ports.map((p) => ({
-        target: p.internal,
-        ...(p.external !== undefined && { published: p.external }),
-        ...(p.ip !== undefined && { host_ip: p.ip }),
-        protocol: p.protocol ?? "tcp",
-      })),
-    }),
-    networks: sortedObject(
-      networks.map((n) => {
-        const key = ctx.networkKeys.get(n.name);
-        if (key === undefined)
-          throw new Error(`container ${r.name} joins network ${n.name}, which no Network registered`);
-        // `<service>-<i>` names one replica; Compose cannot give replicas their own aliases.
-        const aliases = (n.aliases ?? []).filter((a) => a !== `${service}-${replica}`);
-        return [key, aliases.length > 0 ? { aliases } : {}];
-      }),
-    ),
-    ...(volumes.length > 0 && { volumes }),
-  };
-  return entry;
 }
 
 /**
