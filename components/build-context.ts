@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { ImageBuild } from "./image";
 
 /**
  * A content hash of a Docker build context, so a built image is tagged by what went into it.
@@ -20,6 +21,23 @@ export function hashBuildContext(context: string, extra: readonly string[] = [])
   }
   for (const value of extra) hash.update(`${value}\0`);
   return hash.digest("hex");
+}
+
+/**
+ * The name a build is tagged with: `<repository>:<first 12 hex digits of the content hash>`, over the
+ * context and everything else that changes the image (Dockerfile, target, build args, platform).
+ */
+export function builtImageName(build: ImageBuild): string {
+  const dockerfile = build.dockerfile ?? "Dockerfile";
+  const contentHash = hashBuildContext(build.context, [
+    dockerfile,
+    // Docker builds from the Dockerfile even when .dockerignore lists it, so its content counts.
+    fs.readFileSync(path.join(build.context, dockerfile), "utf8"),
+    build.target ?? "",
+    JSON.stringify(Object.entries(build.args ?? {}).sort()),
+    build.platform ?? "",
+  ]);
+  return `${build.repository}:${contentHash.slice(0, 12)}`;
 }
 
 function readDockerignore(context: string): string[] {

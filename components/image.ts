@@ -1,8 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { hashBuildContext } from "./build-context";
+import { builtImageName } from "./build-context";
 import { pinningError, type Pinning } from "./image-ref";
 import { ComponentArgError } from "./naming";
 
@@ -105,18 +104,10 @@ export class Image extends pulumi.ComponentResource {
     if (build !== undefined) {
       const dockerfile = build.dockerfile ?? "Dockerfile";
       const buildArgs = build.args ?? {};
-      const contentHash = hashBuildContext(build.context, [
-        dockerfile,
-        // Docker builds from the Dockerfile even when .dockerignore lists it, so its content counts.
-        fs.readFileSync(path.join(build.context, dockerfile), "utf8"),
-        build.target ?? "",
-        JSON.stringify(Object.entries(buildArgs).sort()),
-        build.platform ?? "",
-      ]);
       const built = new docker.Image(
         `${name}-build`,
         {
-          imageName: `${build.repository}:${contentHash.slice(0, 12)}`,
+          imageName: builtImageName(build),
           build: {
             context: build.context,
             dockerfile: path.join(build.context, dockerfile),

@@ -9,7 +9,7 @@ import { PROJECT, type RawConfig } from "./config";
 /**
  * Evaluates the program without an engine: Pulumi's mock monitor, realistic computed outputs, and a
  * record of every registration with its inputs and resource options. Tests, `npm run audit`,
- * `npm run diagram` and `npm run bench` all run through here.
+ * `npm run diagram`, `npm run compose` and `npm run bench` all run through here.
  */
 
 export interface Registration {
@@ -61,6 +61,11 @@ export function mockImageId(ref: string): string {
   return `sha256:${fakeSha256(`image:${ref}`)}`;
 }
 
+/** The `imageId` the mock gives a `docker.RemoteImage` of `ref`: a local id as given, else {@link mockImageId}. */
+export function mockRemoteImageId(ref: string): string {
+  return ref.startsWith("sha256:") ? ref : mockImageId(ref);
+}
+
 /** The value the mock generates for a `random.RandomPassword` named `name`. */
 export function mockPassword(name: string, length = 32): string {
   return `pw-${fakeSha256(`password:${name}`).slice(0, length - 3)}`;
@@ -78,7 +83,7 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
   switch (type) {
     case "docker:index/remoteImage:RemoteImage": {
       const ref = String(unwrapSecret(inputs.name).value);
-      const imageId = ref.startsWith("sha256:") ? ref : mockImageId(ref);
+      const imageId = mockRemoteImageId(ref);
       // An image built here and never pushed has no repo digest, as on a real engine.
       const pulled = ref.includes("@") ? ref : `${ref.split(":")[0]}@sha256:${fakeSha256(`digest:${ref}`)}`;
       return { imageId, repoDigest: builtImages.has(ref) ? "" : pulled };

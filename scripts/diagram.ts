@@ -2,10 +2,9 @@
  * `npm run diagram -- <stack> [--target container|swarm]`: evaluates the stack under Pulumi mocks
  * (no engine, no daemon) and prints a Mermaid diagram of it, for PR descriptions and the README.
  */
-import { evaluateStack, withConfig } from "../infra/evaluate";
-import { installMocks, listStacks, readStackFile } from "../infra/offline";
+import { evaluateOffline } from "../infra/evaluate";
+import { installMocks, listStacks } from "../infra/offline";
 import { renderDiagram } from "./review/diagram";
-import { prodCatalog } from "../stacks/prod";
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -20,15 +19,8 @@ async function main(): Promise<void> {
     return;
   }
   installMocks(stack);
-  let raw = readStackFile(stack);
-  if (target !== undefined) raw = withConfig(raw, { target });
-  // Before the first promotion a prod-like stack has no app images; draw it with placeholders.
-  const images = raw.images ? (JSON.parse(raw.images.value) as Record<string, string>) : {};
-  if (raw.environment?.value === "prod") {
-    for (const key of prodCatalog.requiredImages) images[key] ??= `sha256:${"0".repeat(64)}`;
-    raw = withConfig(raw, { images });
-  }
-  const evaluation = await evaluateStack(stack, raw);
+  // Before the first promotion a prod-like stack is drawn with placeholder app images.
+  const evaluation = await evaluateOffline(stack, { target });
   console.log(renderDiagram(evaluation.registrations));
 }
 
