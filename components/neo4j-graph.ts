@@ -39,6 +39,9 @@ export const NEO4J_UID = "7474:7474";
 /** The image's NEO4J_HOME. */
 export const NEO4J_HOME = "/var/lib/neo4j";
 
+/** The smallest container memory the graph runs with: heap and page cache need their share of it. */
+export const NEO4J_MIN_MEMORY = "512m";
+
 /** Heap and page cache for a container memory limit: 50% and 25%, in whole megabytes. */
 export function neo4jMemory(memory: string): { heap: string; pageCache: string } {
   const parsed = parseMemory(memory);
@@ -46,7 +49,7 @@ export function neo4jMemory(memory: string): { heap: string; pageCache: string }
   const mb = Math.floor(parsed.bytes / (1024 * 1024));
   if (mb < 512)
     throw new Error(
-      `Neo4jGraph: \`memory\` must be at least "512m" for heap and page cache, got ${JSON.stringify(memory)}`,
+      `Neo4jGraph: \`memory\` must be at least "${NEO4J_MIN_MEMORY}" for heap and page cache, got ${JSON.stringify(memory)}`,
     );
   const toSize = (fraction: number): string => formatMemory(Math.floor(mb * fraction) * 1024 * 1024);
   return { heap: toSize(0.5), pageCache: toSize(0.25) };

@@ -1,11 +1,22 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 import { MAX_BACKUP_INTERVAL_MINUTES } from "../components/backup-schedule";
-import { pinningError, type Pinning } from "../components/image-ref";
+import { pinningError } from "../components/image-ref";
 import { dnsLabelError, isDnsLabel } from "../components/naming";
 import { isSecretEnvKey } from "../components/service-spec";
 import { TARGETS, type Target } from "../components/target";
 import { parseCpus, parseMemory } from "../components/units";
+import { CATALOG, findCycle, IMAGE_OF, SERVICE_KEYS, type ServiceKey } from "../stacks/catalog";
+import { catalogOf } from "../stacks/environments";
+import {
+  ENVIRONMENTS,
+  PROJECT,
+  type Environment,
+  type ServiceOverride,
+  type ShipyardConfig,
+} from "../stacks/settings";
+
+export { ENVIRONMENTS, PROJECT, type Environment, type ServiceOverride, type ShipyardConfig };
 
 /**
  * Stack config → one typed, validated object, before any resource exists.
@@ -13,10 +24,6 @@ import { parseCpus, parseMemory } from "../components/units";
  * Every problem is reported at once, each as `shipyard:<path> <problem>, got <value>; <fix>`, and
  * the program stops without registering anything.
  */
-
-export const PROJECT = "shipyard";
-export const ENVIRONMENTS = ["dev", "prod"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
 
 /**
  * The longest Docker name derived from the prefix is `<prefix>-monitoring-config-0-<12 hex>` (33
@@ -35,24 +42,6 @@ export interface RawValue {
 }
 /** Raw config, keyed without the `shipyard:` namespace. */
 export type RawConfig = Readonly<Record<string, RawValue>>;
-
-/** What the selected environment declares, so config can be checked against it. */
-export interface Catalog {
-  /** Every service of the topology with its built-in dependencies and published host ports. */
-  readonly services: Readonly<
-    Record<string, { readonly dependsOn: readonly string[]; readonly hostPorts: readonly number[] }>
-  >;
-  /** How strictly images must be pinned in this environment. */
-  readonly pinning: Pinning;
-  /** Services whose image this environment takes only from config (prod's promoted app images). */
-  readonly requiredImages: readonly string[];
-  /** Services that run another service's image (backup → postgres): they have no `images` key. */
-  readonly imageOf: Readonly<Record<string, string>>;
-  /** The target when config names none. */
-  readonly defaultTarget: Target;
-  /** Whether the environment can hot-reload the API. */
-  readonly hotReload: boolean;
-}
 
 const port = z.number().int();
 const hostPort = z.strictObject({ host: port, container: port });
@@ -90,40 +79,6 @@ const schema = z.strictObject({
   graphPassword: z.string().optional(),
 });
 type Parsed = z.infer<typeof schema>;
-
-export interface ServiceOverride {
-  readonly replicas?: number;
-  readonly memory?: string;
-  readonly cpus?: string;
-  readonly env: Readonly<Record<string, string>>;
-  readonly dependsOn: readonly string[];
-  readonly ports?: readonly { readonly host: number; readonly container: number }[];
-}
-
-/** The validated, normalised stack config. */
-export interface ShipyardConfig {
-  readonly environment: Environment;
-  /** Unset means: the environment's default target. */
-  readonly target?: Target;
-  readonly dockerHost: string;
-  /** Prefix of Docker network and volume names, so two stacks can share a host. */
-  readonly namePrefix: string;
-  /** The host address published ports bind to. */
-  readonly publishAddress: string;
-  readonly webPort: number;
-  /** dev: run the API's watcher on its bind-mounted source. Unset means the environment's default. */
-  readonly hotReload?: boolean;
-  /** The OS/architecture images are built for (`linux/amd64`): the Docker host's. */
-  readonly platform: string;
-  /** Optional parts; unset means the environment's default. */
-  readonly features: { readonly graph?: boolean; readonly monitoring?: boolean; readonly backups?: boolean };
-  /** Image references by service, overriding the environment's defaults. */
-  readonly images: Readonly<Record<string, string>>;
-  readonly services: Readonly<Record<string, ServiceOverride>>;
-  readonly backup: { readonly intervalMinutes: number; readonly retention: number };
-  /** Secrets supplied in config (still encrypted strings here; read them with requireSecret). */
-  readonly suppliedSecrets: readonly SecretKey[];
-}
 
 export type ConfigResult =
   { readonly ok: true; readonly config: ShipyardConfig } | { readonly ok: false; readonly errors: string[] };
@@ -230,42 +185,14 @@ function wellTyped(input: Record<string, unknown>): Partial<Parsed> {
   return result;
 }
 
-/** Finds one dependency cycle and returns its path (`a → b → a`), or undefined. */
-export function findCycle(graph: Readonly<Record<string, readonly string[]>>): string[] | undefined {
-  const state = new Map<string, "visiting" | "done">();
-  const stack: string[] = [];
-  const visit = (node: string): string[] | undefined => {
-    if (state.get(node) === "done") return undefined;
-    if (state.get(node) === "visiting") return [...stack.slice(stack.indexOf(node)), node];
-    state.set(node, "visiting");
-    stack.push(node);
-    for (const next of graph[node] ?? []) {
-      const cycle = visit(next);
-      if (cycle) return cycle;
-    }
-    stack.pop();
-    state.set(node, "done");
-    return undefined;
-  };
-  for (const node of Object.keys(graph).sort()) {
-    const cycle = visit(node);
-    if (cycle) return cycle;
-  }
-  return undefined;
-}
-
 /**
- * Validates raw stack config against the catalog of the environment it names.
+ * Validates raw stack config against the catalog (stacks/catalog.ts) and the defaults of the
+ * environment it names.
  *
  * @param raw the `shipyard:` entries of the stack config
- * @param catalogFor the topology and pinning rules of an environment
  * @param stack the stack name, the default Docker name prefix (`shipyard-<stack>`)
  */
-export function parseConfig(
-  raw: RawConfig,
-  catalogFor: (environment: Environment) => Catalog,
-  stack?: string,
-): ConfigResult {
+export function parseConfig(raw: RawConfig, stack?: string): ConfigResult {
   const errors: string[] = [];
   const input: Record<string, unknown> = {};
   for (const [key, entry] of Object.entries(raw)) input[key] = decode(entry.value);
@@ -285,7 +212,7 @@ export function parseConfig(
   const environment = ENVIRONMENTS.includes(input.environment as Environment)
     ? (input.environment as Environment)
     : undefined;
-  const catalog = environment ? catalogFor(environment) : undefined;
+  const catalog = environment ? catalogOf(environment) : undefined;
 
   const platform = parsed.platform ?? defaultPlatform(process.arch);
   if (!PLATFORM.test(platform)) {
@@ -342,7 +269,7 @@ export function parseConfig(
   const webPort = parsed.webPort ?? 8080;
   if (parsed.webPort !== undefined) checkPort(["webPort"], parsed.webPort);
 
-  const known = catalog ? Object.keys(catalog.services) : [];
+  const known: readonly string[] = SERVICE_KEYS;
   const knownList = known.join(", ");
   const services: Record<string, ServiceOverride> = {};
   const hostPorts = new Map<number, string>();
@@ -392,14 +319,16 @@ export function parseConfig(
 
   if (catalog) {
     for (const name of known) {
-      const ports = services[name]?.ports?.map((p) => p.host) ?? catalog.services[name]!.hostPorts;
+      const ports = (services[name]?.ports ?? catalog.services[name as ServiceKey].hostPorts).map(
+        (p) => p.host,
+      );
       for (const p of ports)
         claimPort(p, name === "web" && p === webPort ? at(["webPort"]) : at(["services", name, "ports"]));
     }
     const graph: Record<string, string[]> = {};
     for (const name of known)
-      graph[name] = [...catalog.services[name]!.dependsOn, ...(services[name]?.dependsOn ?? [])].filter((d) =>
-        known.includes(d),
+      graph[name] = [...CATALOG[name as ServiceKey].dependsOn, ...(services[name]?.dependsOn ?? [])].filter(
+        (d) => known.includes(d),
       );
     const cycle = findCycle(graph);
     if (cycle)
@@ -421,7 +350,7 @@ export function parseConfig(
         );
         continue;
       }
-      const owner = catalog.imageOf[name];
+      const owner = IMAGE_OF[name as ServiceKey];
       if (owner !== undefined) {
         errors.push(
           `${at(["images", name])} cannot be set: ${name} runs the ${owner} image, so both run the same version; remove it and set ${at(["images", owner])}`,

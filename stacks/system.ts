@@ -11,16 +11,16 @@ import { RedisCache } from "../components/redis-cache";
 import { Secret } from "../components/secret";
 import { Service, type PortMapping } from "../components/service";
 import { Volume } from "../components/volume";
-import { findCycle } from "../infra/config";
 import {
+  CATALOG,
+  findCycle,
   imageKeyOf,
+  isEnabled,
   SERVICE_KEYS,
-  TOPOLOGY,
-  WEB_CONTAINER_PORT,
   type ImageKey,
-  type Profile,
   type ServiceKey,
-} from "./profile";
+} from "./catalog";
+import { WEB_CONTAINER_PORT, type Profile } from "./profile";
 
 /** The API's port inside its container. */
 export const API_PORT = 8080;
@@ -46,16 +46,12 @@ export interface System {
 
 /** The services a profile deploys, in an order where every dependency comes first. */
 export function deploymentOrder(profile: Profile): ServiceKey[] {
-  const enabled = SERVICE_KEYS.filter(
-    (key) =>
-      (key !== "graph" || profile.features.graph) &&
-      (key !== "monitoring" || profile.features.monitoring) &&
-      (key !== "backup" || profile.features.backups) &&
-      (key !== "graph-backup" || (profile.features.graph && profile.features.backups)),
-  );
+  const enabled = SERVICE_KEYS.filter((key) => isEnabled(key, profile.features));
   const graph: Record<string, ServiceKey[]> = {};
   for (const key of enabled) {
-    graph[key] = [...TOPOLOGY[key], ...profile.services[key].dependsOn].filter((d) => enabled.includes(d));
+    graph[key] = [...CATALOG[key].dependsOn, ...profile.services[key].dependsOn].filter((d) =>
+      enabled.includes(d),
+    );
   }
   const cycle = findCycle(graph);
   if (cycle) throw new Error(`service dependencies form a cycle: ${cycle.join(" → ")}`);
@@ -116,7 +112,7 @@ export function buildSystem(
     dockerName: swarm ? `${prefix}-${key}` : undefined,
   });
   const built: Partial<Record<ImageKey, Image>> = {};
-  // One Image per image key: the backup gets the very Image postgres runs (profile IMAGE_OF).
+  // One Image per image key: the backup gets the very Image postgres runs (catalog `imageOf`).
   const image = (key: ServiceKey): Image => {
     const own = imageKeyOf(key);
     const source = profile.images[own];

@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, defaultPlatform, findCycle, parseConfig, type RawConfig } from "../../infra/config";
+import { ConfigError, defaultPlatform, parseConfig, type RawConfig } from "../../infra/config";
 import { resolveStack } from "../../infra/program";
-import { devCatalog } from "../../stacks/dev";
-import { prodCatalog } from "../../stacks/prod";
+import { findCycle } from "../../stacks/catalog";
 
 const DIGEST = `sha256:${"a".repeat(64)}`;
-const catalogFor = (env: "dev" | "prod") => (env === "dev" ? devCatalog : prodCatalog);
 
 /** Raw config as Pulumi hands it over: scalars as strings, objects as JSON. */
 function raw(entries: Record<string, unknown>, secretKeys: string[] = []): RawConfig {
@@ -30,7 +28,7 @@ const PROD_IMAGES = {
 
 describe("parseConfig accepts", () => {
   it("a minimal dev config and fills every default", () => {
-    expect(parseConfig(raw({ environment: "dev" }), catalogFor, "dev")).toEqual({
+    expect(parseConfig(raw({ environment: "dev" }), "dev")).toEqual({
       ok: true,
       config: {
         environment: "dev",
@@ -72,7 +70,7 @@ describe("parseConfig accepts", () => {
       raw({ environment: "dev", webPort: "8081" }),
     ],
   ])("%s", (_name, config) => {
-    const result = parseConfig(config, catalogFor, "s");
+    const result = parseConfig(config, "s");
     expect(result.ok ? [] : result.errors).toEqual([]);
   });
 });
@@ -243,7 +241,7 @@ describe("parseConfig rejects", () => {
       ],
     ],
   ])("%s", (_name, config, errors) => {
-    expect(parseConfig(config, catalogFor, "s")).toEqual({ ok: false, errors });
+    expect(parseConfig(config, "s")).toEqual({ ok: false, errors });
   });
 });
 
@@ -266,7 +264,7 @@ describe("resolveStack", () => {
   });
 
   it("rejects a long stack name through the default prefix, naming the fix", () => {
-    const result = parseConfig(raw({ environment: "dev" }), catalogFor, "feature-branch-with-a-long-name");
+    const result = parseConfig(raw({ environment: "dev" }), "feature-branch-with-a-long-name");
     expect(result.ok ? [] : result.errors).toEqual([
       'shipyard:namePrefix "shipyard-feature-branch-with-a-long-name" is 40 characters; Docker names built from it (the longest: shipyard-feature-branch-with-a-long-name-monitoring-config-0-<12 hex>) must fit in 63, so use at most 30: set shipyard:namePrefix to a shorter DNS label',
     ]);
