@@ -4,6 +4,7 @@ import type { Network } from "./network";
 import { Secret } from "./secret";
 import { presetSecret, presetServiceArgs, type PresetArgs } from "./preset";
 import { Service, type Connectable, type Connection } from "./service";
+import { memoryProblems } from "./service-rules";
 import { formatMemory, parseMemory } from "./units";
 import { Volume } from "./volume";
 
@@ -44,13 +45,9 @@ export const NEO4J_MIN_MEMORY = "512m";
 
 /** Heap and page cache for a container memory limit: 50% and 25%, in whole megabytes. */
 export function neo4jMemory(memory: string): { heap: string; pageCache: string } {
-  const parsed = parseMemory(memory);
-  if ("error" in parsed) throw new Error(`Neo4jGraph: \`memory\` ${parsed.error}`);
-  const mb = Math.floor(parsed.bytes / (1024 * 1024));
-  if (mb < 512)
-    throw new Error(
-      `Neo4jGraph: \`memory\` must be at least "${NEO4J_MIN_MEMORY}" for heap and page cache, got ${JSON.stringify(memory)}`,
-    );
+  for (const problem of memoryProblems(memory, NEO4J_MIN_MEMORY, "heap and page cache"))
+    throw new Error(`Neo4jGraph: \`memory\` ${problem}`);
+  const mb = Math.floor((parseMemory(memory) as { bytes: number }).bytes / (1024 * 1024));
   const toSize = (fraction: number): string => formatMemory(Math.floor(mb * fraction) * 1024 * 1024);
   return { heap: toSize(0.5), pageCache: toSize(0.25) };
 }

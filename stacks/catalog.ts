@@ -1,6 +1,5 @@
 import { NEO4J_MIN_MEMORY } from "../components/neo4j-graph";
 import type { ServiceRole } from "../components/service-args";
-import type { Target } from "../components/target";
 
 /**
  * The services of the reference system, declared once: what each is, what its image needs, which
@@ -48,6 +47,8 @@ export interface ServiceEntry {
    * graph's export tool ships in the API image). Such a service has no `images` key of its own.
    */
   readonly imageOf?: ServiceKey;
+  /** Where its image comes from: built from `apps/` and promoted, or an upstream image. */
+  readonly imageSource: "apps" | "upstream";
   /** The smallest memory limit its image starts and does its job with. */
   readonly minMemory: string;
   /**
@@ -89,6 +90,7 @@ const NODE_TLS = {
  */
 export const CATALOG: Readonly<Record<ServiceKey, ServiceEntry>> = {
   postgres: {
+    imageSource: "upstream",
     role: "database",
     oneReplica: "two servers would share one data directory (pgdata) and corrupt it",
     features: [],
@@ -105,6 +107,7 @@ export const CATALOG: Readonly<Record<ServiceKey, ServiceEntry>> = {
     weakeningValues: [],
   },
   redis: {
+    imageSource: "upstream",
     role: "cache",
     oneReplica:
       "each replica would be a separate cache with its own memory and no replication, so clients would see misses and stale keys",
@@ -129,6 +132,7 @@ export const CATALOG: Readonly<Record<ServiceKey, ServiceEntry>> = {
     ],
   },
   graph: {
+    imageSource: "upstream",
     role: "graph",
     oneReplica: "two Neo4j servers would share one store (/data); Community has no clustering",
     features: ["graph"],
@@ -152,6 +156,7 @@ export const CATALOG: Readonly<Record<ServiceKey, ServiceEntry>> = {
     weakeningValues: [],
   },
   api: {
+    imageSource: "apps",
     role: "app",
     features: [],
     dependsOn: ["postgres", "redis", "graph"],
@@ -164,6 +169,7 @@ export const CATALOG: Readonly<Record<ServiceKey, ServiceEntry>> = {
     weakeningValues: [],
   },
   web: {
+    imageSource: "apps",
     role: "proxy",
     features: [],
     dependsOn: ["api"],
@@ -176,6 +182,7 @@ export const CATALOG: Readonly<Record<ServiceKey, ServiceEntry>> = {
     weakeningValues: [],
   },
   monitoring: {
+    imageSource: "upstream",
     role: "monitoring",
     oneReplica: "two Prometheus servers would share one TSDB volume, which it locks",
     features: ["monitoring"],
@@ -189,6 +196,7 @@ export const CATALOG: Readonly<Record<ServiceKey, ServiceEntry>> = {
     weakeningValues: [],
   },
   backup: {
+    imageSource: "upstream",
     role: "backup",
     oneReplica: "two schedulers would dump at the same time and prune each other's dumps",
     features: ["backups"],
@@ -203,6 +211,7 @@ export const CATALOG: Readonly<Record<ServiceKey, ServiceEntry>> = {
     weakeningValues: [],
   },
   "graph-backup": {
+    imageSource: "apps",
     role: "backup",
     oneReplica: "two schedulers would export at the same time and prune each other's exports",
     features: ["graph", "backups"],
@@ -231,21 +240,7 @@ export function settingsOf(key: ServiceKey): readonly Setting[] {
   ];
 }
 
-/**
- * The most replicas of one service, per target, and why. Each container replica is registered
- * one after the other (each waits for the previous), so the container target is for a handful;
- * a real evaluation of 20000 ran for minutes and reached 3.8 GB.
- */
-export const MAX_REPLICAS: Readonly<Record<Target, { readonly max: number; readonly reason: string }>> = {
-  container: {
-    max: 10,
-    reason: "one host runs the replicas one after the other; use target swarm for more",
-  },
-  swarm: {
-    max: 100,
-    reason: "more tasks than a Swarm of a few nodes can place; raise it here if your Swarm is that big",
-  },
-};
+export { MAX_REPLICAS } from "../components/service-rules";
 
 /** Services that run another service's image: the backup runs postgres', graph-backup the api's. */
 export const IMAGE_OF = Object.fromEntries(

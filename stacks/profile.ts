@@ -132,8 +132,10 @@ export function buildProfile(defaults: EnvironmentDefaults, config: ShipyardConf
 
 /** What config validation checks against in one environment: its defaults, as data. */
 export interface Catalog {
-  /** Every service with its default host ports. */
-  readonly services: Readonly<Record<ServiceKey, { readonly hostPorts: readonly HostPort[] }>>;
+  /** Every service with its default replicas and host ports. */
+  readonly services: Readonly<
+    Record<ServiceKey, { readonly replicas: number; readonly hostPorts: readonly HostPort[] }>
+  >;
   /** How strictly images must be pinned in this environment. */
   readonly pinning: Pinning;
   /** Services whose image this environment takes only from config (prod's promoted images). */
@@ -150,8 +152,12 @@ export interface Catalog {
 
 /** The catalog config validation checks against, from an environment's defaults. */
 export function catalogFor(defaults: EnvironmentDefaults): Catalog {
-  const services = {} as Record<ServiceKey, { hostPorts: readonly HostPort[] }>;
-  for (const key of SERVICE_KEYS) services[key] = { hostPorts: defaults.services[key].hostPorts };
+  const services = {} as Record<ServiceKey, { replicas: number; hostPorts: readonly HostPort[] }>;
+  for (const key of SERVICE_KEYS)
+    services[key] = {
+      replicas: defaults.services[key].replicas,
+      hostPorts: defaults.services[key].hostPorts,
+    };
   return {
     services,
     pinning: defaults.pinning,

@@ -9,6 +9,7 @@ import { PostgresDatabase } from "../components/postgres-database";
 import { Prometheus } from "../components/prometheus";
 import { RedisCache } from "../components/redis-cache";
 import { Secret } from "../components/secret";
+import { hostPort } from "../components/service-rules";
 import { Service, type PortMapping } from "../components/service";
 import { Volume } from "../components/volume";
 import {
@@ -354,5 +355,5 @@ export function buildSystem(
   }
 
   const web = profile.services.web.hostPorts[0]!;
-  return { url: `http://${profile.publishAddress}:${web.host}`, images, services, networks, volumes };
+  return { url: `http://${hostPort(profile.publishAddress, web.host)}`, images, services, networks, volumes };
 }

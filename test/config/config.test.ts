@@ -1,5 +1,9 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, defaultPlatform, parseConfig, type RawConfig } from "../../infra/config";
+import { readStackFile } from "../../infra/offline";
 import { resolveStack } from "../../infra/program";
 import { findCycle } from "../../stacks/catalog";
 
@@ -138,8 +142,8 @@ describe("parseConfig rejects", () => {
         services: { postgres: { ports: [{ host: 70000, container: 5432 }] } },
       }),
       [
-        "shipyard:webPort must be 1025 or above (CIS 5.8: no privileged host ports), got 80",
-        "shipyard:services.postgres.ports.0.host must be a port from 1 to 65535, got 70000",
+        "shipyard:webPort must be 1025 or above (CIS 5.8: no privileged host ports), got 80; publish a high port and let a proxy or firewall map it",
+        "shipyard:services.postgres.ports.0.host must be an integer from 1 to 65535, got 70000",
       ],
     ],
     [
@@ -185,7 +189,7 @@ describe("parseConfig rejects", () => {
       }),
       [
         "shipyard:redisPassword is a secret but is stored in plain text; run `pulumi config set --secret redisPassword <value>`",
-        'shipyard:services.api.env.STRIPE_API_KEY looks like a secret; secrets never go in env or plain config: use a generated secret file (see README, "Secrets")',
+        'shipyard:services.api.env.STRIPE_API_KEY looks like a secret; secrets never go in env or plain config: deliver it as a secret file read through a *_FILE variable (README, "Secrets")',
       ],
     ],
     [
@@ -257,7 +261,7 @@ describe("resolveStack", () => {
     expect((thrown as ConfigError).message).toBe(
       [
         "Invalid stack config (2 problems); nothing was deployed:",
-        "  - shipyard:webPort must be 1025 or above (CIS 5.8: no privileged host ports), got 80",
+        "  - shipyard:webPort must be 1025 or above (CIS 5.8: no privileged host ports), got 80; publish a high port and let a proxy or firewall map it",
         "  - shipyard:services.api.replicas must be an integer ≥ 1, got 0",
       ].join("\n"),
     );
@@ -299,5 +303,14 @@ describe("defaultPlatform", () => {
     ["ppc64", "linux/ppc64le"],
   ])("builds for %s as %s", (arch, platform) => {
     expect(defaultPlatform(arch)).toBe(platform);
+  });
+});
+
+describe("readStackFile", () => {
+  it("rejects a stack file that is not YAML, naming the file", () => {
+    const root = mkdtempSync(path.join(tmpdir(), "shipyard-yaml-"));
+    const file = path.join(root, "Pulumi.broken.yaml");
+    writeFileSync(file, "config:\n  shipyard:environment: dev\n    bad: indent\n");
+    expect(() => readStackFile("broken", root)).toThrow(new RegExp(`^${file.replace(/\./g, "\\.")}: `));
   });
 });
