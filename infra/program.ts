@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { boundHostPorts } from "../components/service-rules";
 import type { Target } from "../components/target";
 import { profileOf } from "../stacks/environments";
 import type { Profile, ServiceKey } from "../stacks/profile";
@@ -58,9 +59,12 @@ export function runStack(
     services[key] = {
       replicas: service.replicas,
       role: service.role,
-      publishedPorts: service.spec.ports.map(
-        (p) => `${p.hostAddress}:${p.hostPort}->${p.containerPort}/${p.protocol}`,
-      ),
+      // On the container target replica i binds hostPort + i: the summary shows the range.
+      publishedPorts: service.spec.ports.map((p) => {
+        const bound = boundHostPorts(p.hostPort, service.replicas, profile.target);
+        const hosts = bound.length > 1 ? `${bound[0]}-${bound[bound.length - 1]}` : String(p.hostPort);
+        return `${p.hostAddress}:${hosts}->${p.containerPort}/${p.protocol}`;
+      }),
     };
   }
   return {

@@ -1,4 +1,6 @@
-import { NEO4J_MIN_MEMORY } from "../components/neo4j-graph";
+import { NEO4J_MIN_MEMORY, NEO4J_WEAKENING } from "../components/neo4j-graph";
+import { POSTGRES_WEAKENING } from "../components/postgres-database";
+import { REDIS_RULES } from "../components/redis-cache";
 import type { ServiceRole } from "../components/service-args";
 
 /**
@@ -100,10 +102,7 @@ export const CATALOG: Readonly<Record<ServiceKey, ServiceEntry>> = {
     publish: "data",
     ownEnv: ["POSTGRES_DB", "POSTGRES_USER", "PGDATA", "POSTGRES_PASSWORD_FILE"],
     defaultEnv: {},
-    weakeningEnv: {
-      POSTGRES_HOST_AUTH_METHOD: "`trust` lets any client in without the password",
-      POSTGRES_INITDB_ARGS: "`--auth=trust` initialises the cluster without password checks",
-    },
+    weakeningEnv: POSTGRES_WEAKENING,
     weakeningValues: [],
   },
   redis: {
@@ -118,18 +117,8 @@ export const CATALOG: Readonly<Record<ServiceKey, ServiceEntry>> = {
     publish: "data",
     ownEnv: [],
     defaultEnv: {},
-    weakeningEnv: {
-      REDIS_ARGS: "extra server flags could override the generated redis.conf (requirepass, protected-mode)",
-      REDIS_EXTRA_FLAGS:
-        "extra server flags could override the generated redis.conf (requirepass, protected-mode)",
-      ALLOW_EMPTY_PASSWORD: "it runs the cache without a password",
-    },
-    weakeningValues: [
-      {
-        pattern: /protected-mode\s+no/i,
-        reason: "`protected-mode no` lets clients in without authentication",
-      },
-    ],
+    weakeningEnv: REDIS_RULES.weakening,
+    weakeningValues: REDIS_RULES.weakeningValues,
   },
   graph: {
     imageSource: "upstream",
@@ -148,11 +137,7 @@ export const CATALOG: Readonly<Record<ServiceKey, ServiceEntry>> = {
       "NEO4J_server_http_enabled",
     ],
     defaultEnv: {},
-    weakeningEnv: {
-      NEO4J_AUTH: "`none` turns authentication off (the credentials come from NEO4J_AUTH_FILE)",
-      NEO4J_dbms_security_auth__enabled: "`false` turns authentication off",
-      NEO4J_dbms_security_procedures_unrestricted: "it lets procedures bypass the security sandbox",
-    },
+    weakeningEnv: NEO4J_WEAKENING,
     weakeningValues: [],
   },
   api: {

@@ -1,7 +1,7 @@
 import type { Pinning } from "../components/image-ref";
 import type { RestartPolicy } from "../components/service";
 import type { Target } from "../components/target";
-import { IMAGE_KEYS, SERVICE_KEYS, type Feature, type ImageKey, type ServiceKey } from "./catalog";
+import { IMAGE_KEYS, isEnabled, SERVICE_KEYS, type Feature, type ImageKey, type ServiceKey } from "./catalog";
 import { PROJECT, type ShipyardConfig } from "./settings";
 
 export { IMAGE_KEYS, IMAGE_OF, imageKeyOf, SERVICE_KEYS, type ImageKey, type ServiceKey } from "./catalog";
@@ -45,7 +45,8 @@ export interface Profile {
   readonly retainData: boolean;
   readonly restart: RestartPolicy;
   readonly features: { readonly graph: boolean; readonly monitoring: boolean; readonly backups: boolean };
-  readonly images: Readonly<Record<ImageKey, ImageSource>>;
+  /** Images of the services that run (a disabled service's may be missing in prod). */
+  readonly images: Readonly<Partial<Record<ImageKey, ImageSource>>>;
   readonly services: Readonly<Record<ServiceKey, ServiceSettings>>;
   /**
    * Dev hot reload: the API runs an image built from `buildTarget` with its source bind-mounted and
@@ -86,12 +87,18 @@ export const WEB_CONTAINER_PORT = 8080;
  *   this first; the throw guards direct callers)
  */
 export function buildProfile(defaults: EnvironmentDefaults, config: ShipyardConfig, stack: string): Profile {
-  const images = {} as Record<ImageKey, ImageSource>;
+  const features = {
+    graph: config.features.graph ?? defaults.features.graph,
+    monitoring: config.features.monitoring ?? defaults.features.monitoring,
+    backups: config.features.backups ?? defaults.features.backups,
+  };
+  const images: Partial<Record<ImageKey, ImageSource>> = {};
   for (const key of IMAGE_KEYS) {
     const ref = config.images[key];
     const image = ref !== undefined ? { ref } : defaults.images[key];
-    if (image === undefined) throw new Error(`${PROJECT}:images.${key} is not set`);
-    images[key] = image;
+    if (image !== undefined) images[key] = image;
+    // A disabled service's image is not needed (prod without the graph need not pin neo4j).
+    else if (isEnabled(key, features)) throw new Error(`${PROJECT}:images.${key} is not set`);
   }
   const services = {} as Record<ServiceKey, ServiceSettings>;
   for (const key of SERVICE_KEYS) {
@@ -117,11 +124,7 @@ export function buildProfile(defaults: EnvironmentDefaults, config: ShipyardConf
     publishAddress: config.publishAddress,
     retainData: defaults.retainData,
     restart: defaults.restart,
-    features: {
-      graph: config.features.graph ?? defaults.features.graph,
-      monitoring: config.features.monitoring ?? defaults.features.monitoring,
-      backups: config.features.backups ?? defaults.features.backups,
-    },
+    features,
     images,
     services,
     hotReload: config.hotReload === false ? undefined : defaults.hotReload,

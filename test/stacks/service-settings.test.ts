@@ -1,9 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { ConfigError, type RawConfig } from "../../infra/config";
-import { evaluateStack, withConfig } from "../../infra/evaluate";
+import { evaluateStack, withConfig, type Evaluation } from "../../infra/evaluate";
 import { readStackFile, registered, settle } from "../../infra/offline";
-import { freshRegistrations } from "../mocks";
+import { envOf, freshRegistrations } from "../mocks";
 import { promotedProd } from "./fixtures";
+import { containers } from "./view";
 
 /**
  * Every `services.<name>` setting (and the stack settings they meet) is honoured or refused in the
@@ -202,5 +203,118 @@ describe("service settings the config phase refuses", () => {
     ],
   ])("%s", async (_name, config, errors) => {
     expect(await rejected(config)).toEqual({ errors, registered: 0 });
+  });
+});
+
+/** A container's name, published ports and networks, as `containers()` shows them. */
+function published(e: Evaluation, prefix: string): [string, string[], string[]][] {
+  return Object.entries(containers(e.registrations))
+    .filter(([name]) => name.startsWith(`${prefix}-`) && /-\d+$/.test(name))
+    .map(([name, v]) => [name, v.ports, v.networks]);
+}
+
+const envIn = (e: Evaluation, container: string): Record<string, string> =>
+  envOf(e.registrations.find((r) => r.name === container)!).env;
+
+describe("service settings the stack honours", () => {
+  beforeEach(freshRegistrations);
+
+  it.each<[string, ["dev" | "prod", RawConfig], string, [string, string[], string[]][]]>([
+    [
+      "web replicas in dev, one host port per replica",
+      dev({ services: { web: { replicas: 2 } } }),
+      "web",
+      [
+        ["web-0", ["127.0.0.1:8080->8080"], ["shipyard-dev-edge as web,web-0"]],
+        ["web-1", ["127.0.0.1:8081->8080"], ["shipyard-dev-edge as web,web-1"]],
+      ],
+    ],
+    [
+      "web replicas in prod on the container target",
+      prod({ target: "container", services: { web: { replicas: 2 } } }),
+      "web",
+      [
+        ["web-0", ["127.0.0.1:8080->8080"], ["shipyard-prod-edge as web,web-0"]],
+        ["web-1", ["127.0.0.1:8081->8080"], ["shipyard-prod-edge as web,web-1"]],
+      ],
+    ],
+    [
+      "monitoring ports, as README suggests",
+      dev({ services: { monitoring: { ports: [{ host: 9090, container: 9090 }] } } }),
+      "monitoring",
+      [["monitoring-0", ["127.0.0.1:9090->9090"], ["shipyard-dev-edge as monitoring,monitoring-0"]]],
+    ],
+    [
+      "redis ports in dev, through the host-access network as postgres does",
+      dev({ services: { redis: { ports: [{ host: 16379, container: 6379 }] } } }),
+      "redis",
+      [
+        [
+          "redis-0",
+          ["127.0.0.1:16379->6379"],
+          ["shipyard-dev-data as redis,redis-0", "shipyard-dev-host-access as redis,redis-0"],
+        ],
+      ],
+    ],
+    [
+      "::1 as the publish address",
+      dev({ publishAddress: "::1" }),
+      "web",
+      [["web-0", ["::1:8080->8080"], ["shipyard-dev-edge as web,web-0"]]],
+    ],
+  ])("honours %s", async (_name, [stack, raw], service, expected) => {
+    const e = await evaluateStack(stack, raw);
+    expect(published(e, service)).toEqual(expected);
+  });
+
+  it("honours ::1 in the stack's URL, in brackets", async () => {
+    const e = await evaluateStack(...dev({ publishAddress: "::1" }));
+    expect(e.outputs.url).toBe("http://[::1]:8080");
+  });
+
+  it("honours env on every service, merged into what the service sets", async () => {
+    const extra = { EXTRA_SETTING: "on" };
+    const all = Object.fromEntries(
+      ["postgres", "redis", "graph", "api", "web", "monitoring", "backup", "graph-backup"].map((k) => [
+        k,
+        { env: extra },
+      ]),
+    );
+    const e = await evaluateStack(
+      ...prod({ target: "container", services: { ...all, api: { env: { ...extra, LOG_LEVEL: "debug" } } } }),
+    );
+    expect(envIn(e, "postgres-0")).toEqual({
+      EXTRA_SETTING: "on",
+      PGDATA: "/var/lib/postgresql/data/pgdata",
+      POSTGRES_DB: "app",
+      POSTGRES_PASSWORD_FILE: "/run/secrets/postgres-password",
+      POSTGRES_USER: "app",
+    });
+    expect(envIn(e, "web-0")).toEqual({ API_UPSTREAM: "api:8080", EXTRA_SETTING: "on" });
+    // The API's defaults are config's to override.
+    expect([envIn(e, "api-0").LOG_LEVEL, envIn(e, "api-0").CACHE_TTL_SECONDS]).toEqual(["debug", "30"]);
+    for (const c of ["redis-0", "graph-0", "api-0", "monitoring-0", "backup-0", "graph-backup-0"])
+      expect(envIn(e, c).EXTRA_SETTING, c).toBe("on");
+  });
+
+  it("honours dependsOn on every service: its containers wait for the named service's", async () => {
+    const e = await evaluateStack(
+      ...dev({ services: { redis: { dependsOn: ["postgres"] }, monitoring: { dependsOn: ["redis"] } } }),
+    );
+    const urn = (name: string) => e.registrations.find((r) => r.name === name)!.urn;
+    const deps = (name: string) => e.registrations.find((r) => r.name === name)!.options.dependencies;
+    expect([
+      deps("redis-0").includes(urn("postgres-0")),
+      deps("monitoring-0").includes(urn("redis-0")),
+    ]).toEqual([true, true]);
+    expect(deps("postgres-0").includes(urn("redis-0"))).toBe(false);
+  });
+
+  it("honours prod without the graph, demanding no graph image", async () => {
+    const raw = promotedProd({ features: { graph: false } });
+    const images = JSON.parse(raw.images!.value) as Record<string, string>;
+    delete images.graph;
+    const e = await evaluateStack("prod", withConfig(raw, { images }));
+    expect(Object.keys(e.images).sort()).toEqual(["api", "monitoring", "postgres", "redis", "web"]);
   });
 });
