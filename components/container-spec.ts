@@ -61,9 +61,10 @@ export function containerArgs(spec: ServiceSpec, parts: ContainerParts, index: n
       name: n.network.networkName,
       aliases: [...n.aliases, `${spec.name}-${index}`],
     })),
+    // One host port per replica, as Compose does with a host port range: replica i binds hostPort + i.
     ports: spec.ports.map((p) => ({
       internal: p.containerPort,
-      external: p.hostPort,
+      external: p.hostPort + index,
       ip: p.hostAddress,
       protocol: p.protocol,
     })),

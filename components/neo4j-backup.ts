@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { backupHealthcheck, resolveSchedule, scheduleEnv, type BackupSchedule } from "./backup-schedule";
 import type { Image } from "./image";
 import type { Neo4jGraph } from "./neo4j-graph";
-import { presetServiceArgs, type PresetArgs } from "./preset";
+import { presetEnv, presetServiceArgs, type PresetArgs } from "./preset";
 import { Service } from "./service";
 import type { Volume } from "./volume";
 
@@ -58,10 +58,12 @@ export class Neo4jBackup extends pulumi.ComponentResource {
         role: "backup",
         user: args.user,
         command: args.command,
-        env: scheduleEnv(args.backupDir, schedule),
+        env: presetEnv("Neo4jBackup", name, scheduleEnv(args.backupDir, schedule), args),
         connections: [args.graph],
         volumes: [{ volume: args.volume, path: args.backupDir }],
         healthcheck: backupHealthcheck(schedule.intervalMinutes),
+        dependsOn: args.dependsOn,
+        networks: args.extraNetworks,
         memory: args.memory ?? "256m",
         cpus: args.cpus ?? "0.25",
         ...presetServiceArgs(name, args),

@@ -2,8 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Image } from "./image";
 import type { Network } from "./network";
 import { Secret } from "./secret";
-import { presetSecret, presetServiceArgs, type PresetArgs } from "./preset";
+import { presetEnv, presetSecret, presetServiceArgs, type PresetArgs } from "./preset";
 import { Service, type Connectable, type Connection } from "./service";
+import { memoryProblems } from "./service-rules";
 import { formatMemory, parseMemory } from "./units";
 import { Volume } from "./volume";
 
@@ -34,20 +35,26 @@ export interface Neo4jGraphArgs extends PresetArgs {
   readonly cpus?: string;
 }
 
+/** Env that would weaken Neo4j, with what each turns off. */
+export const NEO4J_WEAKENING: Readonly<Record<string, string>> = {
+  NEO4J_AUTH: "`none` turns authentication off (the credentials come from NEO4J_AUTH_FILE)",
+  NEO4J_dbms_security_auth__enabled: "`false` turns authentication off",
+  NEO4J_dbms_security_procedures_unrestricted: "it lets procedures bypass the security sandbox",
+};
+
 /** The neo4j image's neo4j user and group. */
 export const NEO4J_UID = "7474:7474";
 /** The image's NEO4J_HOME. */
 export const NEO4J_HOME = "/var/lib/neo4j";
 
+/** The smallest container memory the graph runs with: heap and page cache need their share of it. */
+export const NEO4J_MIN_MEMORY = "512m";
+
 /** Heap and page cache for a container memory limit: 50% and 25%, in whole megabytes. */
 export function neo4jMemory(memory: string): { heap: string; pageCache: string } {
-  const parsed = parseMemory(memory);
-  if ("error" in parsed) throw new Error(`Neo4jGraph: \`memory\` ${parsed.error}`);
-  const mb = Math.floor(parsed.bytes / (1024 * 1024));
-  if (mb < 512)
-    throw new Error(
-      `Neo4jGraph: \`memory\` must be at least "512m" for heap and page cache, got ${JSON.stringify(memory)}`,
-    );
+  for (const problem of memoryProblems(memory, NEO4J_MIN_MEMORY, "heap and page cache"))
+    throw new Error(`Neo4jGraph: \`memory\` ${problem}`);
+  const mb = Math.floor((parseMemory(memory) as { bytes: number }).bytes / (1024 * 1024));
   const toSize = (fraction: number): string => formatMemory(Math.floor(mb * fraction) * 1024 * 1024);
   return { heap: toSize(0.5), pageCache: toSize(0.25) };
 }
@@ -104,15 +111,22 @@ export class Neo4jGraph extends pulumi.ComponentResource implements Connectable 
         image: args.image,
         role: "graph",
         user: NEO4J_UID,
-        env: {
-          NEO4J_AUTH_FILE: auth.path,
-          NEO4J_server_memory_heap_initial__size: sizes.heap,
-          NEO4J_server_memory_heap_max__size: sizes.heap,
-          NEO4J_server_memory_pagecache_size: sizes.pageCache,
-          NEO4J_server_http_enabled: "false",
-        },
+        env: presetEnv(
+          "Neo4jGraph",
+          name,
+          {
+            NEO4J_AUTH_FILE: auth.path,
+            NEO4J_server_memory_heap_initial__size: sizes.heap,
+            NEO4J_server_memory_heap_max__size: sizes.heap,
+            NEO4J_server_memory_pagecache_size: sizes.pageCache,
+            NEO4J_server_http_enabled: "false",
+          },
+          args,
+          { weakening: NEO4J_WEAKENING },
+        ),
         secrets: [{ secret: auth }],
-        networks: [args.network],
+        networks: [args.network, ...(args.extraNetworks ?? [])],
+        dependsOn: args.dependsOn,
         volumes: [
           { volume: args.volume, path: "/data" },
           { volume: conf, path: `${NEO4J_HOME}/conf` },

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { backupHealthcheck, resolveSchedule, scheduleEnv, type BackupSchedule } from "./backup-schedule";
 import type { Image } from "./image";
 import { POSTGRES_UID, type PostgresDatabase } from "./postgres-database";
-import { presetServiceArgs, type PresetArgs } from "./preset";
+import { presetEnv, presetServiceArgs, type PresetArgs } from "./preset";
 import { Service } from "./service";
 import type { Volume } from "./volume";
 
@@ -14,6 +14,10 @@ export interface PostgresBackupArgs extends PresetArgs, BackupSchedule {
   readonly image: Image;
   /** Where dumps are kept. */
   readonly volume: Volume;
+  /** @default "128m" */
+  readonly memory?: string;
+  /** @default "0.25" */
+  readonly cpus?: string;
 }
 
 const ASSETS = path.join(__dirname, "assets");
@@ -49,7 +53,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
         role: "backup",
         user: POSTGRES_UID,
         command: ["sh", BACKUP_SCRIPT],
-        env: scheduleEnv(BACKUP_DIR, schedule),
+        env: presetEnv("PostgresBackup", name, scheduleEnv(BACKUP_DIR, schedule), args),
         files: [
           { path: BACKUP_SCRIPT, content: fs.readFileSync(path.join(ASSETS, "postgres-backup.sh"), "utf8") },
           {
@@ -60,8 +64,10 @@ export class PostgresBackup extends pulumi.ComponentResource {
         connections: [args.database],
         volumes: [{ volume: args.volume, path: BACKUP_DIR }],
         healthcheck: backupHealthcheck(schedule.intervalMinutes),
-        memory: "128m",
-        cpus: "0.25",
+        dependsOn: args.dependsOn,
+        networks: args.extraNetworks,
+        memory: args.memory ?? "128m",
+        cpus: args.cpus ?? "0.25",
         ...presetServiceArgs(name, args),
         // Policy (SHIP-6) checks every data volume is named by a backup job.
         labels: { ...args.labels, "shipyard.backup-of": args.database.volume.dockerName },

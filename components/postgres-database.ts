@@ -2,14 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Image } from "./image";
 import type { Network } from "./network";
 import { Secret } from "./secret";
-import { presetSecret, presetServiceArgs, type PresetArgs } from "./preset";
-import {
-  Service,
-  type Connectable,
-  type Connection,
-  type NetworkAttachment,
-  type PortMapping,
-} from "./service";
+import { presetEnv, presetSecret, presetServiceArgs, type PresetArgs } from "./preset";
+import { Service, type Connectable, type Connection } from "./service";
 import type { Volume } from "./volume";
 
 export interface PostgresDatabaseArgs extends PresetArgs {
@@ -19,12 +13,6 @@ export interface PostgresDatabaseArgs extends PresetArgs {
   readonly network: Network;
   /** The volume that holds the cluster. */
   readonly volume: Volume;
-  /**
-   * Other networks to join, e.g. a host-access network when dev publishes the port.
-   *
-   * @default []
-   */
-  readonly extraNetworks?: readonly (Network | NetworkAttachment)[];
   /** @default - a generated 32-character secret */
   readonly password?: Secret;
   /** @default "app" */
@@ -35,13 +23,13 @@ export interface PostgresDatabaseArgs extends PresetArgs {
   readonly memory?: string;
   /** @default "1" */
   readonly cpus?: string;
-  /**
-   * Host ports (dev only: prod never publishes the database, CIS 5.9).
-   *
-   * @default []
-   */
-  readonly ports?: readonly PortMapping[];
 }
+
+/** Env that would weaken PostgreSQL, with what each turns off. */
+export const POSTGRES_WEAKENING: Readonly<Record<string, string>> = {
+  POSTGRES_HOST_AUTH_METHOD: "`trust` lets any client in without the password",
+  POSTGRES_INITDB_ARGS: "`--auth=trust` initialises the cluster without password checks",
+};
 
 /** The alpine postgres image's postgres user and group. */
 export const POSTGRES_UID = "70:70";
@@ -84,18 +72,24 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Connec
         image: args.image,
         role: "database",
         user: POSTGRES_UID,
-        env: {
-          POSTGRES_DB: this.database,
-          POSTGRES_USER: this.user,
-          // A sub-directory, so initdb never meets a non-empty mount point (lost+found on some drivers).
-          PGDATA: "/var/lib/postgresql/data/pgdata",
-        },
+        env: presetEnv(
+          "PostgresDatabase",
+          name,
+          {
+            POSTGRES_DB: this.database,
+            POSTGRES_USER: this.user,
+            // A sub-directory, so initdb never meets a non-empty mount point (lost+found on some drivers).
+            PGDATA: "/var/lib/postgresql/data/pgdata",
+          },
+          args,
+          { own: ["POSTGRES_PASSWORD_FILE"], weakening: POSTGRES_WEAKENING },
+        ),
         secrets: [{ secret: this.password, env: "POSTGRES_PASSWORD_FILE" }],
         networks: [args.network, ...(args.extraNetworks ?? [])],
         volumes: [{ volume: args.volume, path: "/var/lib/postgresql/data" }],
         // The server's socket and lock file live here; everything else is on the volume.
         tmpfs: { "/var/run/postgresql": "rw,noexec,nosuid,size=1m,uid=70,gid=70" },
-        ports: args.ports,
+        dependsOn: args.dependsOn,
         healthcheck: {
           test: ["CMD", "pg_isready", "-U", this.user, "-d", this.database, "-h", "127.0.0.1"],
           interval: "5s",

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Image } from "./image";
 import type { Network } from "./network";
-import { presetServiceArgs, type PresetArgs } from "./preset";
+import { presetEnv, presetServiceArgs, type PresetArgs } from "./preset";
 import { Service } from "./service";
 import type { Target } from "./target";
 import type { Volume } from "./volume";
@@ -84,9 +84,10 @@ export class Prometheus extends pulumi.ComponentResource {
           `--web.listen-address=:${Prometheus.PORT}`,
         ],
         files: [{ path: configPath, content: prometheusConfig(args.targets, args.target) }],
-        networks: args.networks,
+        env: presetEnv("Prometheus", name, {}, args),
+        networks: [...args.networks, ...(args.extraNetworks ?? [])],
         volumes: [{ volume: args.volume, path: "/prometheus" }],
-        dependsOn: args.targets.map((t) => t.service),
+        dependsOn: [...args.targets.map((t) => t.service), ...(args.dependsOn ?? [])],
         healthcheck: {
           test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${Prometheus.PORT}/-/healthy`],
           interval: "15s",

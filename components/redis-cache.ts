@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Image } from "./image";
 import type { Network } from "./network";
 import { Secret } from "./secret";
-import { presetSecret, presetServiceArgs, type PresetArgs } from "./preset";
+import { presetEnv, presetSecret, presetServiceArgs, type PresetArgs } from "./preset";
 import { Service, type Connectable, type Connection } from "./service";
 import { formatMemory, parseMemory } from "./units";
 
@@ -22,6 +22,19 @@ export interface RedisCacheArgs extends PresetArgs {
   /** @default "0.25" */
   readonly cpus?: string;
 }
+
+/** Env that would weaken Redis: it takes its settings only from the generated redis.conf. */
+export const REDIS_RULES = {
+  weakening: {
+    REDIS_ARGS: "extra server flags could override the generated redis.conf (requirepass, protected-mode)",
+    REDIS_EXTRA_FLAGS:
+      "extra server flags could override the generated redis.conf (requirepass, protected-mode)",
+    ALLOW_EMPTY_PASSWORD: "it runs the cache without a password",
+  },
+  weakeningValues: [
+    { pattern: /protected-mode\s+no/i, reason: "`protected-mode no` lets clients in without authentication" },
+  ],
+} as const;
 
 /** The alpine redis image's redis user and group. */
 export const REDIS_UID = "999:1000";
@@ -70,7 +83,9 @@ protected-mode yes
         user: REDIS_UID,
         command: ["redis-server", conf.path],
         secrets: [{ secret: conf }, { secret: this.password }],
-        networks: [args.network],
+        env: presetEnv("RedisCache", name, {}, args, REDIS_RULES),
+        networks: [args.network, ...(args.extraNetworks ?? [])],
+        dependsOn: args.dependsOn,
         // The image declares VOLUME /data; a tmpfs keeps a cache from leaving anonymous volumes behind.
         tmpfs: { "/data": "rw,noexec,nosuid,size=16m" },
         healthcheck: {

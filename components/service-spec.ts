@@ -1,5 +1,4 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { isIP } from "node:net";
 import { exposesDockerSocket, isSensitiveHostDir } from "./host-paths";
 import { ComponentArgError, dnsLabelError, isDnsLabel } from "./naming";
 import type { Network } from "./network";
@@ -14,8 +13,19 @@ import {
   type Healthcheck,
   type VolumeMount,
 } from "./service-args";
+import {
+  boundHostPorts,
+  envProblems,
+  hostAddressProblems,
+  isSecretEnvKey,
+  memoryProblems,
+  portProblems,
+  replicaProblems,
+} from "./service-rules";
 import type { Target } from "./target";
 import { parseCpus, parseDuration, parseMemory, parseSize, providerCpus } from "./units";
+
+export { isSecretEnvKey };
 
 /** The node label stateful swarm services are pinned to (`docker node update --label-add shipyard.data=true`). */
 export const DATA_NODE_CONSTRAINT = "node.labels.shipyard.data == true";
@@ -60,13 +70,9 @@ export interface ServiceSpec {
   readonly dockerName: string;
 }
 
-const SECRET_ENV_KEY = /(PASSWORD|PASSWD|SECRET|TOKEN|PASSPHRASE|CREDENTIAL|API_KEY|PRIVATE_KEY)/;
 const HEALTHCHECK_FORMS = ["CMD", "CMD-SHELL"];
-
-/** True when an env key names a secret value (a `*_FILE` pointer is fine). */
-export function isSecretEnvKey(key: string): boolean {
-  return SECRET_ENV_KEY.test(key.toUpperCase()) && !key.toUpperCase().endsWith("_FILE");
-}
+const SERVICE_SECRET_FIX = (key: string): string =>
+  `pass a Secret in \`secrets\` with env "${key}_FILE" so it arrives as a file`;
 
 function isRootUser(user: string): boolean {
   const [uid] = user.split(":");
@@ -137,8 +143,14 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
   const dockerName = args.dockerName ?? name;
   if (!isDnsLabel(dockerName)) fail("dockerName", dnsLabelError(dockerName));
   const replicas = args.replicas ?? 1;
-  if (!Number.isInteger(replicas) || replicas < 1)
-    fail("replicas", `must be an integer ≥ 1, got ${replicas}`);
+  const stateful =
+    STATEFUL_ROLES.includes(role) || (args.volumes ?? []).some((v) => v.volume.holdsData && !v.readOnly);
+  for (const problem of replicaProblems(
+    replicas,
+    target,
+    stateful ? "two replicas would share one data volume" : undefined,
+  ))
+    fail("replicas", problem);
 
   const user = args.user ?? "10001:10001";
   const userMatch = /^(\d+)(?::(\d+))?$/.exec(user);
@@ -163,8 +175,8 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
     }
   }
 
-  const memory = parseMemory(args.memory ?? "256m");
-  if ("error" in memory) fail("memory", memory.error);
+  const memory = args.memory ?? "256m";
+  for (const problem of memoryProblems(memory)) fail("memory", problem);
   const cpus = parseCpus(args.cpus ?? "0.5");
   if ("error" in cpus) fail("cpus", cpus.error);
 
@@ -224,15 +236,13 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
 
   const ports = (args.ports ?? []).map((p, i) => {
     const field = `ports[${i}]`;
-    for (const key of ["containerPort", "hostPort"] as const) {
-      if (!Number.isInteger(p[key]) || p[key] < 1 || p[key] > 65535)
-        fail(`${field}.${key}`, `must be an integer from 1 to 65535, got ${p[key]}`);
-    }
-    if (p.hostPort < 1025)
-      fail(
-        `${field}.hostPort`,
-        `must be 1025 or above (CIS 5.8: no privileged host ports), got ${p.hostPort}; publish a high port and let a proxy or firewall map it`,
-      );
+    const fields: Record<string, string> = { host: "hostPort", container: "containerPort" };
+    for (const { part, problem } of portProblems(
+      { host: p.hostPort, container: p.containerPort },
+      replicas,
+      target,
+    ))
+      fail(`${field}.${fields[part]!}`, problem);
     if (target === "swarm" && p.hostAddress !== undefined) {
       unsupported(
         `${field}.hostAddress`,
@@ -241,14 +251,7 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
     }
     // Swarm's ingress binds every interface; the container target binds loopback unless told otherwise.
     const hostAddress = p.hostAddress ?? (target === "swarm" ? "0.0.0.0" : "127.0.0.1");
-    if (isIP(hostAddress) === 0)
-      fail(`${field}.hostAddress`, `must be an IP address, got ${JSON.stringify(hostAddress)}`);
-    if (target === "container" && (hostAddress === "0.0.0.0" || hostAddress === "::")) {
-      fail(
-        `${field}.hostAddress`,
-        `must name one interface (CIS 5.14), got ${JSON.stringify(hostAddress)}; use the host's public address or 127.0.0.1`,
-      );
-    }
+    for (const problem of hostAddressProblems(hostAddress, target)) fail(`${field}.hostAddress`, problem);
     return {
       containerPort: p.containerPort,
       hostPort: p.hostPort,
@@ -256,17 +259,14 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
       protocol: p.protocol ?? "tcp",
     };
   });
+  // On the container target replica i binds hostPort + i, so ranges must not overlap either.
   const seen = new Set<string>();
   for (const p of ports) {
-    const key = `${p.hostAddress}:${p.hostPort}/${p.protocol}`;
-    if (seen.has(key)) fail("ports", `publishes ${key} twice`);
-    seen.add(key);
-  }
-  if (ports.length > 0 && replicas > 1 && target === "container") {
-    fail(
-      "replicas",
-      `must be 1 when host ports are published on the container target (two containers cannot bind ${ports[0]!.hostAddress}:${ports[0]!.hostPort}), got ${replicas}`,
-    );
+    for (const bound of boundHostPorts(p.hostPort, replicas, target)) {
+      const key = `${p.hostAddress}:${bound}/${p.protocol}`;
+      if (seen.has(key)) fail("ports", `publishes ${key} twice`);
+      seen.add(key);
+    }
   }
 
   for (const [i, m] of (args.bindMounts ?? []).entries()) {
@@ -315,14 +315,8 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
 
   const env: Record<string, pulumi.Input<string>> = {};
   const addEnv = (key: string, value: pulumi.Input<string>, from: string): void => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
-      fail("env", `key ${JSON.stringify(key)} is not a valid variable name`);
-    if (isSecretEnvKey(key)) {
-      fail(
-        "env",
-        `key ${JSON.stringify(key)} looks like a secret; pass a Secret in \`secrets\` with env "${key}_FILE" so it arrives as a file`,
-      );
-    }
+    for (const { problem } of envProblems({ [key]: value }, { secretFix: SERVICE_SECRET_FIX }))
+      fail("env", `key ${JSON.stringify(key)} ${problem}`);
     if (key in env) fail("env", `key ${JSON.stringify(key)} is set twice (${from})`);
     env[key] = value;
   };
@@ -365,13 +359,6 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
     fail("networks", "is empty; join at least one user-defined network (CIS 5.30: not the default bridge)");
 
   const tmpfs = { "/tmp": "rw,noexec,nosuid,size=64m", ...args.tmpfs };
-  const stateful =
-    STATEFUL_ROLES.includes(role) || (args.volumes ?? []).some((v) => v.volume.holdsData && !v.readOnly);
-  if (stateful && replicas > 1)
-    fail(
-      "replicas",
-      `must be 1 for a stateful service (two replicas would share one data volume), got ${replicas}`,
-    );
 
   return {
     name,
@@ -383,7 +370,7 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
     readOnlyRootFilesystem,
     tmpfs,
     capAdd,
-    memoryBytes: (memory as { bytes: number }).bytes,
+    memoryBytes: (parseMemory(memory) as { bytes: number }).bytes,
     nanoCpus: (cpus as { nanoCpus: number }).nanoCpus,
     // The form the provider reads back, so a refresh finds no drift (units.ts providerCpus).
     cpus: providerCpus((cpus as { nanoCpus: number }).nanoCpus),

@@ -1,11 +1,37 @@
-import { isIP } from "node:net";
 import { z } from "zod";
 import { MAX_BACKUP_INTERVAL_MINUTES } from "../components/backup-schedule";
-import { pinningError, type Pinning } from "../components/image-ref";
+import { pinningError } from "../components/image-ref";
 import { dnsLabelError, isDnsLabel } from "../components/naming";
-import { isSecretEnvKey } from "../components/service-spec";
+import {
+  boundHostPorts,
+  envProblems,
+  hostAddressProblems,
+  memoryProblems,
+  portProblems,
+  replicaProblems,
+} from "../components/service-rules";
 import { TARGETS, type Target } from "../components/target";
-import { parseCpus, parseMemory } from "../components/units";
+import { parseCpus } from "../components/units";
+import {
+  CATALOG,
+  findCycle,
+  IMAGE_OF,
+  isEnabled,
+  SERVICE_KEYS,
+  type Feature,
+  type ServiceKey,
+} from "../stacks/catalog";
+import { catalogOf } from "../stacks/environments";
+import type { Catalog } from "../stacks/profile";
+import {
+  ENVIRONMENTS,
+  PROJECT,
+  type Environment,
+  type ServiceOverride,
+  type ShipyardConfig,
+} from "../stacks/settings";
+
+export { ENVIRONMENTS, PROJECT, type Environment, type ServiceOverride, type ShipyardConfig };
 
 /**
  * Stack config → one typed, validated object, before any resource exists.
@@ -13,10 +39,6 @@ import { parseCpus, parseMemory } from "../components/units";
  * Every problem is reported at once, each as `shipyard:<path> <problem>, got <value>; <fix>`, and
  * the program stops without registering anything.
  */
-
-export const PROJECT = "shipyard";
-export const ENVIRONMENTS = ["dev", "prod"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
 
 /**
  * The longest Docker name derived from the prefix is `<prefix>-monitoring-config-0-<12 hex>` (33
@@ -36,26 +58,9 @@ export interface RawValue {
 /** Raw config, keyed without the `shipyard:` namespace. */
 export type RawConfig = Readonly<Record<string, RawValue>>;
 
-/** What the selected environment declares, so config can be checked against it. */
-export interface Catalog {
-  /** Every service of the topology with its built-in dependencies and published host ports. */
-  readonly services: Readonly<
-    Record<string, { readonly dependsOn: readonly string[]; readonly hostPorts: readonly number[] }>
-  >;
-  /** How strictly images must be pinned in this environment. */
-  readonly pinning: Pinning;
-  /** Services whose image this environment takes only from config (prod's promoted app images). */
-  readonly requiredImages: readonly string[];
-  /** Services that run another service's image (backup → postgres): they have no `images` key. */
-  readonly imageOf: Readonly<Record<string, string>>;
-  /** The target when config names none. */
-  readonly defaultTarget: Target;
-  /** Whether the environment can hot-reload the API. */
-  readonly hotReload: boolean;
-}
-
 const port = z.number().int();
-const hostPort = z.strictObject({ host: port, container: port });
+// Both optional here so one missing field does not hide the other's problems (checked below).
+const hostPort = z.strictObject({ host: port.optional(), container: port.optional() });
 const serviceOverride = z.strictObject({
   replicas: z.number().int().optional(),
   memory: z.string().optional(),
@@ -90,40 +95,6 @@ const schema = z.strictObject({
   graphPassword: z.string().optional(),
 });
 type Parsed = z.infer<typeof schema>;
-
-export interface ServiceOverride {
-  readonly replicas?: number;
-  readonly memory?: string;
-  readonly cpus?: string;
-  readonly env: Readonly<Record<string, string>>;
-  readonly dependsOn: readonly string[];
-  readonly ports?: readonly { readonly host: number; readonly container: number }[];
-}
-
-/** The validated, normalised stack config. */
-export interface ShipyardConfig {
-  readonly environment: Environment;
-  /** Unset means: the environment's default target. */
-  readonly target?: Target;
-  readonly dockerHost: string;
-  /** Prefix of Docker network and volume names, so two stacks can share a host. */
-  readonly namePrefix: string;
-  /** The host address published ports bind to. */
-  readonly publishAddress: string;
-  readonly webPort: number;
-  /** dev: run the API's watcher on its bind-mounted source. Unset means the environment's default. */
-  readonly hotReload?: boolean;
-  /** The OS/architecture images are built for (`linux/amd64`): the Docker host's. */
-  readonly platform: string;
-  /** Optional parts; unset means the environment's default. */
-  readonly features: { readonly graph?: boolean; readonly monitoring?: boolean; readonly backups?: boolean };
-  /** Image references by service, overriding the environment's defaults. */
-  readonly images: Readonly<Record<string, string>>;
-  readonly services: Readonly<Record<string, ServiceOverride>>;
-  readonly backup: { readonly intervalMinutes: number; readonly retention: number };
-  /** Secrets supplied in config (still encrypted strings here; read them with requireSecret). */
-  readonly suppliedSecrets: readonly SecretKey[];
-}
 
 export type ConfigResult =
   { readonly ok: true; readonly config: ShipyardConfig } | { readonly ok: false; readonly errors: string[] };
@@ -209,17 +180,21 @@ function zodMessages(error: z.ZodError, input: unknown): string[] {
 }
 
 /**
- * The settings of `input` that have the right shape, one by one (services one service at a time),
+ * The settings of `input` that have the right shape, one by one (services one setting at a time),
  * so a type error in one setting does not hide the other settings' problems.
  */
 function wellTyped(input: Record<string, unknown>): Partial<Parsed> {
   const result: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(schema.shape)) {
     if (key === "services" && input.services !== null && typeof input.services === "object") {
-      const services: Record<string, unknown> = {};
-      for (const [name, value] of Object.entries(input.services)) {
-        const one = serviceOverride.safeParse(value);
-        if (one.success) services[name] = one.data;
+      const services: Record<string, Record<string, unknown>> = {};
+      for (const [name, value] of Object.entries(input.services as Record<string, unknown>)) {
+        if (value === null || typeof value !== "object") continue;
+        services[name] = {};
+        for (const [setting, check] of Object.entries(serviceOverride.shape)) {
+          const one = (check as z.ZodType).safeParse((value as Record<string, unknown>)[setting]);
+          if (one.success && one.data !== undefined) services[name][setting] = one.data;
+        }
       }
       result.services = services;
       continue;
@@ -230,42 +205,234 @@ function wellTyped(input: Record<string, unknown>): Partial<Parsed> {
   return result;
 }
 
-/** Finds one dependency cycle and returns its path (`a → b → a`), or undefined. */
-export function findCycle(graph: Readonly<Record<string, readonly string[]>>): string[] | undefined {
-  const state = new Map<string, "visiting" | "done">();
-  const stack: string[] = [];
-  const visit = (node: string): string[] | undefined => {
-    if (state.get(node) === "done") return undefined;
-    if (state.get(node) === "visiting") return [...stack.slice(stack.indexOf(node)), node];
-    state.set(node, "visiting");
-    stack.push(node);
-    for (const next of graph[node] ?? []) {
-      const cycle = visit(next);
-      if (cycle) return cycle;
-    }
-    stack.pop();
-    state.set(node, "done");
-    return undefined;
+/** The stack-wide settings every service check needs, with defaults resolved. */
+interface Context {
+  readonly environment: Environment;
+  readonly catalog: Catalog;
+  readonly target: Target;
+  readonly features: Readonly<Record<Feature, boolean>>;
+  readonly hotReload: boolean;
+  readonly webPort: number;
+}
+
+function contextOf(parsed: Partial<Parsed>, environment: Environment): Context {
+  const catalog = catalogOf(environment);
+  return {
+    environment,
+    catalog,
+    target: parsed.target ?? catalog.defaultTarget,
+    features: {
+      graph: parsed.features?.graph ?? catalog.features.graph,
+      monitoring: parsed.features?.monitoring ?? catalog.features.monitoring,
+      backups: parsed.features?.backups ?? catalog.features.backups,
+    },
+    hotReload: catalog.hotReload && parsed.hotReload !== false,
+    webPort: parsed.webPort ?? 8080,
   };
-  for (const node of Object.keys(graph).sort()) {
-    const cycle = visit(node);
-    if (cycle) return cycle;
+}
+
+/** Problems with the stack-wide host settings: platform, address, Docker host, names, hot reload. */
+function hostErrors(
+  raw: RawConfig,
+  parsed: Partial<Parsed>,
+  ctx: Context | undefined,
+  namePrefix: string,
+): string[] {
+  const errors: string[] = [];
+  const platform = parsed.platform ?? defaultPlatform(process.arch);
+  if (!PLATFORM.test(platform)) {
+    errors.push(
+      `${at(["platform"])} must be the Docker host's OS/architecture such as "linux/amd64" or "linux/arm64", got ${render(platform)}`,
+    );
   }
-  return undefined;
+  for (const problem of hostAddressProblems(parsed.publishAddress ?? "127.0.0.1"))
+    errors.push(`${at(["publishAddress"])} ${problem}`);
+  if (ctx?.target === "swarm" && raw.publishAddress !== undefined && parsed.publishAddress !== "127.0.0.1") {
+    errors.push(
+      `${at(["publishAddress"])} cannot be honoured on the swarm target: the ingress publishes on every node; remove it and restrict access with the host firewall`,
+    );
+  }
+  if (ctx && parsed.hotReload === true && !ctx.catalog.hotReload) {
+    errors.push(
+      `${at(["hotReload"])} is not available in ${ctx.environment}: it runs the images promoted from dev; remove it`,
+    );
+  }
+  if (ctx?.target === "swarm" && ctx.hotReload) {
+    errors.push(
+      `${at(["hotReload"])} cannot be honoured with ${at(["target"])} "swarm": hot reload bind-mounts the API's source from this machine and a Swarm task may run on any node; set ${at(["hotReload"])} to false, or ${at(["target"])} to "container"`,
+    );
+  }
+  const dockerHost = parsed.dockerHost ?? DEFAULT_DOCKER_HOST;
+  if (!/^(unix|tcp|ssh|npipe):\/\/.+/.test(dockerHost)) {
+    errors.push(
+      `${at(["dockerHost"])} must be a Docker host URL (unix://, tcp://, ssh://), got ${render(dockerHost)}`,
+    );
+  }
+  if (parsed.namePrefix !== undefined && !isDnsLabel(parsed.namePrefix))
+    errors.push(`${at(["namePrefix"])} ${dnsLabelError(parsed.namePrefix)}`);
+  if (namePrefix.length > MAX_NAME_PREFIX) {
+    errors.push(
+      `${at(["namePrefix"])} ${JSON.stringify(namePrefix)} is ${namePrefix.length} characters; Docker names built from it ` +
+        `(the longest: ${namePrefix}-monitoring-config-0-<12 hex>) must fit in 63, so use at most ${MAX_NAME_PREFIX}: set shipyard:namePrefix to a shorter DNS label`,
+    );
+  }
+  if (parsed.webPort !== undefined)
+    for (const { problem } of portProblems({ host: parsed.webPort, container: 1 }))
+      errors.push(`${at(["webPort"])} ${problem}`);
+  return errors;
+}
+
+type Override = NonNullable<Parsed["services"]>[string];
+
+/** Problems with one known service's `services.<name>` settings, against its catalog entry. */
+function serviceErrors(key: ServiceKey, override: Override, ctx: Context): string[] {
+  const path = ["services", key];
+  const entry = CATALOG[key];
+  const errors: string[] = [];
+  const replicas = override.replicas ?? ctx.catalog.services[key].replicas;
+  if (override.replicas !== undefined)
+    for (const problem of replicaProblems(override.replicas, ctx.target, entry.oneReplica))
+      errors.push(`${at([...path, "replicas"])} ${problem}`);
+  if (override.memory !== undefined)
+    for (const problem of memoryProblems(override.memory, entry.minMemory, `the ${key} image to start`))
+      errors.push(`${at([...path, "memory"])} ${problem}`);
+  if (override.cpus !== undefined) {
+    const cpus = parseCpus(override.cpus);
+    if ("error" in cpus) errors.push(`${at([...path, "cpus"])} ${cpus.error}`);
+  }
+  const rules = { own: entry.ownEnv, weakening: entry.weakeningEnv, weakeningValues: entry.weakeningValues };
+  for (const { part, problem } of envProblems(override.env ?? {}, rules, `the ${key} service`))
+    errors.push(`${at([...path, "env", part])} ${problem}`);
+  for (const dep of override.dependsOn ?? []) {
+    if (!(SERVICE_KEYS as readonly string[]).includes(dep))
+      errors.push(
+        `${at([...path, "dependsOn"])} names an unknown service ${render(dep)}; known services: ${SERVICE_KEYS.join(", ")}`,
+      );
+    else if (!isEnabled(dep as ServiceKey, ctx.features)) {
+      const off = CATALOG[dep as ServiceKey].features.filter((f) => !ctx.features[f]);
+      errors.push(
+        `${at([...path, "dependsOn"])} names ${dep}, which does not run (${off.map((f) => at(["features", f])).join(", ")} is off); turn it on or remove ${render(dep)}`,
+      );
+    }
+  }
+  if (override.ports !== undefined && override.ports.length > 0) {
+    if (entry.publish === "none")
+      errors.push(`${at([...path, "ports"])} cannot be set: ${key} listens on no port; remove it`);
+    else if (entry.publish === "data" && ctx.environment === "prod")
+      errors.push(
+        `${at([...path, "ports"])} must not publish the ${entry.role} in prod (SHIP-5, CIS 5.9: data-tier ports stay on internal networks), got ${render(override.ports)}; remove it and reach ${key} through the API, or \`docker exec\``,
+      );
+    else
+      override.ports.forEach((p, i) => {
+        for (const { part, problem } of portProblems(p, replicas, ctx.target))
+          errors.push(`${at([...path, "ports", i, part])} ${problem}`);
+      });
+  }
+  return errors;
 }
 
 /**
- * Validates raw stack config against the catalog of the environment it names.
+ * Host ports every running service binds, each claimed once: one per replica on the container
+ * target, so a clash names the replicas setting that made the range.
+ */
+function portClashErrors(services: Readonly<Record<string, Override>>, ctx: Context): string[] {
+  const errors: string[] = [];
+  const claimed = new Map<number, string>();
+  const claim = (port: number, owner: string): void => {
+    const other = claimed.get(port);
+    if (other !== undefined) errors.push(`${owner} publishes host port ${port}, already used by ${other}`);
+    else claimed.set(port, owner);
+  };
+  // The web's port first: a clash is reported against the setting that took the port second.
+  const order: ServiceKey[] = ["web", ...SERVICE_KEYS.filter((k) => k !== "web")];
+  for (const key of order) {
+    if (!isEnabled(key, ctx.features)) continue;
+    const override = services[key];
+    const replicas = override?.replicas ?? ctx.catalog.services[key].replicas;
+    const owned: [number | undefined, string][] = [
+      ...(key === "web" ? ([[ctx.webPort, at(["webPort"])]] as [number, string][]) : []),
+      ...(override?.ports ?? ctx.catalog.services[key].hostPorts).map(
+        (p) => [p.host, at(["services", key, "ports"])] as [number | undefined, string],
+      ),
+    ];
+    for (const [host, owner] of owned) {
+      if (host === undefined) continue;
+      boundHostPorts(host, replicas, ctx.target).forEach((port, i) =>
+        claim(port, i === 0 ? owner : `${owner} (replica ${i} under ${at(["services", key, "replicas"])})`),
+      );
+    }
+  }
+  return errors;
+}
+
+/** A dependency cycle through the catalog's dependencies and the ones config adds. */
+function cycleErrors(services: Readonly<Record<string, Override>>): string[] {
+  const graph: Record<string, string[]> = {};
+  for (const key of SERVICE_KEYS)
+    graph[key] = [...CATALOG[key].dependsOn, ...(services[key]?.dependsOn ?? [])].filter((d) =>
+      (SERVICE_KEYS as readonly string[]).includes(d),
+    );
+  const cycle = findCycle(graph);
+  return cycle
+    ? [
+        `${at(["services"])} dependencies form a cycle: ${cycle.join(" → ")}; remove one of these dependsOn entries`,
+      ]
+    : [];
+}
+
+/** Missing, unknown and badly pinned images. */
+function imageErrors(images: Readonly<Record<string, string>>, ctx: Context): string[] {
+  const errors: string[] = [];
+  const known = SERVICE_KEYS.join(", ");
+  for (const key of ctx.catalog.requiredImages) {
+    if (images[key] !== undefined || !isEnabled(key, ctx.features)) continue;
+    const why =
+      CATALOG[key].imageSource === "apps"
+        ? "it runs images promoted from dev; run `npm run promote -- --from dev --to <stack>`"
+        : "every image is pinned by digest there; set it to the upstream image by digest (<repo>:<tag>@sha256:<64 hex>), or promote dev's with `npm run promote -- --from dev --to <stack>`";
+    errors.push(`${at(["images", key])} is required in ${ctx.environment}: ${why}`);
+  }
+  for (const [name, ref] of Object.entries(images)) {
+    if (!(SERVICE_KEYS as readonly string[]).includes(name)) {
+      errors.push(
+        `${at(["images", name])} names an unknown service ${render(name)}; known services: ${known}`,
+      );
+      continue;
+    }
+    const owner = IMAGE_OF[name as ServiceKey];
+    if (owner !== undefined) {
+      errors.push(
+        `${at(["images", name])} cannot be set: ${name} runs the ${owner} image, so both run the same version; remove it and set ${at(["images", owner])}`,
+      );
+      continue;
+    }
+    const problem = pinningError(ref, ctx.catalog.pinning);
+    if (problem !== undefined) errors.push(`${at(["images", name])} ${problem}`);
+  }
+  return errors;
+}
+
+function backupErrors(backup: { intervalMinutes: number; retention: number }): string[] {
+  const errors: string[] = [];
+  if (backup.intervalMinutes < 5 || backup.intervalMinutes > MAX_BACKUP_INTERVAL_MINUTES)
+    errors.push(
+      `${at(["backup", "intervalMinutes"])} must be from 5 to ${MAX_BACKUP_INTERVAL_MINUTES} (a week), got ${backup.intervalMinutes}`,
+    );
+  if (backup.retention < 1 || backup.retention > 365)
+    errors.push(`${at(["backup", "retention"])} must be from 1 to 365 backups, got ${backup.retention}`);
+  return errors;
+}
+
+const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
+
+/**
+ * Validates raw stack config against the catalog (stacks/catalog.ts) and the defaults of the
+ * environment it names, and returns every problem at once.
  *
  * @param raw the `shipyard:` entries of the stack config
- * @param catalogFor the topology and pinning rules of an environment
  * @param stack the stack name, the default Docker name prefix (`shipyard-<stack>`)
  */
-export function parseConfig(
-  raw: RawConfig,
-  catalogFor: (environment: Environment) => Catalog,
-  stack?: string,
-): ConfigResult {
+export function parseConfig(raw: RawConfig, stack?: string): ConfigResult {
   const errors: string[] = [];
   const input: Record<string, unknown> = {};
   for (const [key, entry] of Object.entries(raw)) input[key] = decode(entry.value);
@@ -285,164 +452,37 @@ export function parseConfig(
   const environment = ENVIRONMENTS.includes(input.environment as Environment)
     ? (input.environment as Environment)
     : undefined;
-  const catalog = environment ? catalogFor(environment) : undefined;
-
-  const platform = parsed.platform ?? defaultPlatform(process.arch);
-  if (!PLATFORM.test(platform)) {
-    errors.push(
-      `${at(["platform"])} must be the Docker host's OS/architecture such as "linux/amd64" or "linux/arm64", got ${render(platform)}`,
-    );
-  }
-  const publishAddress = parsed.publishAddress ?? "127.0.0.1";
-  if (isIP(publishAddress) === 0)
-    errors.push(`${at(["publishAddress"])} must be an IP address, got ${render(publishAddress)}`);
-  else if (publishAddress === "0.0.0.0" || publishAddress === "::") {
-    errors.push(
-      `${at(["publishAddress"])} must name one interface (CIS 5.14), got ${render(publishAddress)}; use the host's public address or 127.0.0.1`,
-    );
-  }
-  if (
-    catalog &&
-    (parsed.target ?? catalog.defaultTarget) === "swarm" &&
-    raw.publishAddress !== undefined &&
-    parsed.publishAddress !== "127.0.0.1"
-  ) {
-    errors.push(
-      `${at(["publishAddress"])} cannot be honoured on the swarm target: the ingress publishes on every node; remove it and restrict access with the host firewall`,
-    );
-  }
-  if (catalog && parsed.hotReload === true && !catalog.hotReload) {
-    errors.push(
-      `${at(["hotReload"])} is not available in ${environment}: it runs the images promoted from dev; remove it`,
-    );
-  }
-  const dockerHost = parsed.dockerHost ?? "unix:///var/run/docker.sock";
-  if (!/^(unix|tcp|ssh|npipe):\/\/.+/.test(dockerHost)) {
-    errors.push(
-      `${at(["dockerHost"])} must be a Docker host URL (unix://, tcp://, ssh://), got ${render(dockerHost)}`,
-    );
-  }
-  if (parsed.namePrefix !== undefined && !isDnsLabel(parsed.namePrefix))
-    errors.push(`${at(["namePrefix"])} ${dnsLabelError(parsed.namePrefix)}`);
+  const ctx = environment ? contextOf(parsed, environment) : undefined;
   const namePrefix = parsed.namePrefix ?? `${PROJECT}-${stack ?? environment ?? ""}`;
-  if (namePrefix.length > MAX_NAME_PREFIX) {
-    errors.push(
-      `${at(["namePrefix"])} ${JSON.stringify(namePrefix)} is ${namePrefix.length} characters; Docker names built from it ` +
-        `(the longest: ${namePrefix}-monitoring-config-0-<12 hex>) must fit in 63, so use at most ${MAX_NAME_PREFIX}: set shipyard:namePrefix to a shorter DNS label`,
-    );
-  }
+  errors.push(...hostErrors(raw, parsed, ctx, namePrefix));
 
-  const checkPort = (path: PropertyKey[], value: number): void => {
-    if (value < 1 || value > 65535) errors.push(`${at(path)} must be a port from 1 to 65535, got ${value}`);
-    else if (path.includes("host") || path[0] === "webPort") {
-      if (value < 1025)
-        errors.push(`${at(path)} must be 1025 or above (CIS 5.8: no privileged host ports), got ${value}`);
-    }
-  };
-  const webPort = parsed.webPort ?? 8080;
-  if (parsed.webPort !== undefined) checkPort(["webPort"], parsed.webPort);
-
-  const known = catalog ? Object.keys(catalog.services) : [];
-  const knownList = known.join(", ");
   const services: Record<string, ServiceOverride> = {};
-  const hostPorts = new Map<number, string>();
-  const claimPort = (port: number, owner: string): void => {
-    const other = hostPorts.get(port);
-    if (other !== undefined) errors.push(`${owner} publishes host port ${port}, already used by ${other}`);
-    else hostPorts.set(port, owner);
-  };
-  claimPort(webPort, at(["webPort"]));
-
   for (const [name, override] of Object.entries(parsed.services ?? {})) {
-    const path = ["services", name];
-    if (!isDnsLabel(name)) errors.push(`${at(path)}: service name ${dnsLabelError(name)}`);
-    if (catalog && !known.includes(name)) {
-      errors.push(`${at(path)} names an unknown service ${render(name)}; known services: ${knownList}`);
+    if (!isDnsLabel(name)) errors.push(`${at(["services", name])}: service name ${dnsLabelError(name)}`);
+    if (!(SERVICE_KEYS as readonly string[]).includes(name)) {
+      errors.push(
+        `${at(["services", name])} names an unknown service ${render(name)}; known services: ${SERVICE_KEYS.join(", ")}`,
+      );
       continue;
     }
-    if (override.replicas !== undefined && override.replicas < 1)
-      errors.push(`${at([...path, "replicas"])} must be an integer ≥ 1, got ${override.replicas}`);
-    if (override.memory !== undefined) {
-      const memory = parseMemory(override.memory);
-      if ("error" in memory) errors.push(`${at([...path, "memory"])} ${memory.error}`);
-    }
-    if (override.cpus !== undefined) {
-      const cpus = parseCpus(override.cpus);
-      if ("error" in cpus) errors.push(`${at([...path, "cpus"])} ${cpus.error}`);
-    }
-    for (const key of Object.keys(override.env ?? {})) {
-      if (isSecretEnvKey(key)) {
-        errors.push(
-          `${at([...path, "env", key])} looks like a secret; secrets never go in env or plain config: use a generated secret file (see README, "Secrets")`,
-        );
-      }
-    }
-    for (const dep of override.dependsOn ?? []) {
-      if (catalog && !known.includes(dep))
-        errors.push(
-          `${at([...path, "dependsOn"])} names an unknown service ${render(dep)}; known services: ${knownList}`,
-        );
-    }
-    (override.ports ?? []).forEach((p, i) => {
-      checkPort([...path, "ports", i, "host"], p.host);
-      checkPort([...path, "ports", i, "container"], p.container);
-    });
-    services[name] = { ...override, env: override.env ?? {}, dependsOn: override.dependsOn ?? [] };
+    if (ctx) errors.push(...serviceErrors(name as ServiceKey, override, ctx));
+    services[name] = {
+      ...override,
+      ports: override.ports as ServiceOverride["ports"],
+      env: override.env ?? {},
+      dependsOn: override.dependsOn ?? [],
+    };
   }
-
-  if (catalog) {
-    for (const name of known) {
-      const ports = services[name]?.ports?.map((p) => p.host) ?? catalog.services[name]!.hostPorts;
-      for (const p of ports)
-        claimPort(p, name === "web" && p === webPort ? at(["webPort"]) : at(["services", name, "ports"]));
-    }
-    const graph: Record<string, string[]> = {};
-    for (const name of known)
-      graph[name] = [...catalog.services[name]!.dependsOn, ...(services[name]?.dependsOn ?? [])].filter((d) =>
-        known.includes(d),
-      );
-    const cycle = findCycle(graph);
-    if (cycle)
-      errors.push(
-        `${at(["services"])} dependencies form a cycle: ${cycle.join(" → ")}; remove one of these dependsOn entries`,
-      );
-
-    for (const name of catalog.requiredImages) {
-      if (parsed.images?.[name] === undefined) {
-        errors.push(
-          `${at(["images", name])} is required in ${environment}: it runs images promoted from dev; run \`npm run promote -- --from dev --to <stack>\``,
-        );
-      }
-    }
-    for (const [name, ref] of Object.entries(parsed.images ?? {})) {
-      if (!known.includes(name)) {
-        errors.push(
-          `${at(["images", name])} names an unknown service ${render(name)}; known services: ${knownList}`,
-        );
-        continue;
-      }
-      const owner = catalog.imageOf[name];
-      if (owner !== undefined) {
-        errors.push(
-          `${at(["images", name])} cannot be set: ${name} runs the ${owner} image, so both run the same version; remove it and set ${at(["images", owner])}`,
-        );
-        continue;
-      }
-      const problem = pinningError(ref, catalog.pinning);
-      if (problem !== undefined) errors.push(`${at(["images", name])} ${problem}`);
-    }
+  if (ctx) {
+    errors.push(...portClashErrors(parsed.services ?? {}, ctx));
+    errors.push(...cycleErrors(parsed.services ?? {}));
+    errors.push(...imageErrors(parsed.images ?? {}, ctx));
   }
-
   const backup = {
     intervalMinutes: parsed.backup?.intervalMinutes ?? 1440,
     retention: parsed.backup?.retention ?? 7,
   };
-  if (backup.intervalMinutes < 5 || backup.intervalMinutes > MAX_BACKUP_INTERVAL_MINUTES)
-    errors.push(
-      `${at(["backup", "intervalMinutes"])} must be from 5 to ${MAX_BACKUP_INTERVAL_MINUTES} (a week), got ${backup.intervalMinutes}`,
-    );
-  if (backup.retention < 1 || backup.retention > 365)
-    errors.push(`${at(["backup", "retention"])} must be from 1 to 365 backups, got ${backup.retention}`);
+  errors.push(...backupErrors(backup));
 
   if (errors.length > 0 || !environment) return { ok: false, errors };
   return {
@@ -450,12 +490,12 @@ export function parseConfig(
     config: {
       environment,
       target: parsed.target,
-      dockerHost,
+      dockerHost: parsed.dockerHost ?? DEFAULT_DOCKER_HOST,
       namePrefix,
-      publishAddress,
-      webPort,
+      publishAddress: parsed.publishAddress ?? "127.0.0.1",
+      webPort: parsed.webPort ?? 8080,
       hotReload: parsed.hotReload,
-      platform,
+      platform: parsed.platform ?? defaultPlatform(process.arch),
       features: { ...parsed.features },
       images: { ...parsed.images },
       services,

@@ -224,7 +224,13 @@ export function readStackFile(stack: string, root = path.resolve(__dirname, ".."
   const file = path.join(root, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file))
     throw new Error(`no stack file ${file}; stacks in this project: ${listStacks(root).join(", ")}`);
-  const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  let doc: { config?: Record<string, unknown> };
+  try {
+    doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as typeof doc;
+  } catch (error) {
+    // The parser's message has the line and column but not the file.
+    throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+  }
   const raw: Record<string, { value: string; secret: boolean }> = {};
   for (const [key, value] of Object.entries(doc.config ?? {})) {
     if (!key.startsWith(`${PROJECT}:`)) continue;

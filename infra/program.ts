@@ -1,32 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
+import { boundHostPorts } from "../components/service-rules";
 import type { Target } from "../components/target";
-import { devCatalog, devProfile } from "../stacks/dev";
-import { prodCatalog, prodProfile } from "../stacks/prod";
+import { profileOf } from "../stacks/environments";
 import type { Profile, ServiceKey } from "../stacks/profile";
 import { buildSystem, type SuppliedSecrets, type System } from "../stacks/system";
-import {
-  ConfigError,
-  parseConfig,
-  PROJECT,
-  type Environment,
-  type RawConfig,
-  type ShipyardConfig,
-} from "./config";
+import { ConfigError, parseConfig, PROJECT, type RawConfig, type ShipyardConfig } from "./config";
 import { dockerProvider } from "./provider";
-
-const PROFILES = {
-  dev: { catalog: devCatalog, profile: devProfile },
-  prod: { catalog: prodCatalog, profile: prodProfile },
-} as const;
 
 /** Validates raw config for a stack and returns the config and the environment profile. */
 export function resolveStack(raw: RawConfig, stack: string): { config: ShipyardConfig; profile: Profile } {
-  const result = parseConfig(raw, (environment: Environment) => PROFILES[environment].catalog, stack);
+  const result = parseConfig(raw, stack);
   if (!result.ok) throw new ConfigError(result.errors);
-  return {
-    config: result.config,
-    profile: PROFILES[result.config.environment].profile(result.config, stack),
-  };
+  return { config: result.config, profile: profileOf(result.config, stack) };
 }
 
 /** A summary of what the stack deploys, exported for `pulumi stack output` and review. */
@@ -74,9 +59,12 @@ export function runStack(
     services[key] = {
       replicas: service.replicas,
       role: service.role,
-      publishedPorts: service.spec.ports.map(
-        (p) => `${p.hostAddress}:${p.hostPort}->${p.containerPort}/${p.protocol}`,
-      ),
+      // On the container target replica i binds hostPort + i: the summary shows the range.
+      publishedPorts: service.spec.ports.map((p) => {
+        const bound = boundHostPorts(p.hostPort, service.replicas, profile.target);
+        const hosts = bound.length > 1 ? `${bound[0]}-${bound[bound.length - 1]}` : String(p.hostPort);
+        return `${p.hostAddress}:${hosts}->${p.containerPort}/${p.protocol}`;
+      }),
     };
   }
   return {

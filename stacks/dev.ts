@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import type { ShipyardConfig } from "../infra/config";
+import type { ShipyardConfig } from "./settings";
 import { buildProfile, catalogFor, type EnvironmentDefaults, type Profile } from "./profile";
 
 const ROOT = path.resolve(__dirname, "..");

@@ -1,4 +1,4 @@
-import type { ShipyardConfig } from "../infra/config";
+import type { ShipyardConfig } from "./settings";
 import { buildProfile, catalogFor, type EnvironmentDefaults, type Profile } from "./profile";
 
 /**

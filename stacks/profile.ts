@@ -1,53 +1,10 @@
 import type { Pinning } from "../components/image-ref";
 import type { RestartPolicy } from "../components/service";
 import type { Target } from "../components/target";
-import { PROJECT, type Catalog, type ShipyardConfig } from "../infra/config";
+import { IMAGE_KEYS, isEnabled, SERVICE_KEYS, type Feature, type ImageKey, type ServiceKey } from "./catalog";
+import { PROJECT, type ShipyardConfig } from "./settings";
 
-/** The services of the reference system. */
-export const SERVICE_KEYS = [
-  "postgres",
-  "redis",
-  "graph",
-  "api",
-  "web",
-  "monitoring",
-  "backup",
-  "graph-backup",
-] as const;
-export type ServiceKey = (typeof SERVICE_KEYS)[number];
-
-/** Built-in dependencies: who needs whom to be healthy first. */
-export const TOPOLOGY: Readonly<Record<ServiceKey, readonly ServiceKey[]>> = {
-  postgres: [],
-  redis: [],
-  graph: [],
-  api: ["postgres", "redis", "graph"],
-  web: ["api"],
-  monitoring: ["api"],
-  backup: ["postgres"],
-  "graph-backup": ["graph"],
-};
-
-/**
- * Services that run another service's image rather than one of their own: the backup's `pg_dump`
- * must be the server's PostgreSQL, so it always runs what postgres runs; the graph's export tool
- * ships in the API image (the API owns the graph's data), so graph-backup runs what the api runs.
- * Promotion (which copies `images.postgres` and `images.api`) moves each pair together.
- */
-export const IMAGE_OF = { backup: "postgres", "graph-backup": "api" } as const satisfies Partial<
-  Record<ServiceKey, ServiceKey>
->;
-
-/** Services with an image of their own: the keys of `images` in config and in the stack's outputs. */
-export type ImageKey = Exclude<ServiceKey, keyof typeof IMAGE_OF>;
-export const IMAGE_KEYS: readonly ImageKey[] = SERVICE_KEYS.filter(
-  (key): key is ImageKey => !(key in IMAGE_OF),
-);
-
-/** The service whose image `key` runs: itself, or the one {@link IMAGE_OF} names. */
-export function imageKeyOf(key: ServiceKey): ImageKey {
-  return (IMAGE_OF as Partial<Record<ServiceKey, ImageKey>>)[key] ?? (key as ImageKey);
-}
+export { IMAGE_KEYS, IMAGE_OF, imageKeyOf, SERVICE_KEYS, type ImageKey, type ServiceKey } from "./catalog";
 
 /** Where a service's image comes from: built from `apps/` (dev) or a pinned reference. */
 export type ImageSource =
@@ -66,7 +23,7 @@ export interface ServiceSettings {
   readonly hostPorts: readonly HostPort[];
   /** Extra plain env from config. */
   readonly env: Readonly<Record<string, string>>;
-  /** Extra dependencies from config, on top of {@link TOPOLOGY}. */
+  /** Extra dependencies from config, on top of the catalog's (stacks/catalog.ts). */
   readonly dependsOn: readonly ServiceKey[];
 }
 
@@ -88,7 +45,8 @@ export interface Profile {
   readonly retainData: boolean;
   readonly restart: RestartPolicy;
   readonly features: { readonly graph: boolean; readonly monitoring: boolean; readonly backups: boolean };
-  readonly images: Readonly<Record<ImageKey, ImageSource>>;
+  /** Images of the services that run (a disabled service's may be missing in prod). */
+  readonly images: Readonly<Partial<Record<ImageKey, ImageSource>>>;
   readonly services: Readonly<Record<ServiceKey, ServiceSettings>>;
   /**
    * Dev hot reload: the API runs an image built from `buildTarget` with its source bind-mounted and
@@ -129,12 +87,18 @@ export const WEB_CONTAINER_PORT = 8080;
  *   this first; the throw guards direct callers)
  */
 export function buildProfile(defaults: EnvironmentDefaults, config: ShipyardConfig, stack: string): Profile {
-  const images = {} as Record<ImageKey, ImageSource>;
+  const features = {
+    graph: config.features.graph ?? defaults.features.graph,
+    monitoring: config.features.monitoring ?? defaults.features.monitoring,
+    backups: config.features.backups ?? defaults.features.backups,
+  };
+  const images: Partial<Record<ImageKey, ImageSource>> = {};
   for (const key of IMAGE_KEYS) {
     const ref = config.images[key];
     const image = ref !== undefined ? { ref } : defaults.images[key];
-    if (image === undefined) throw new Error(`${PROJECT}:images.${key} is not set`);
-    images[key] = image;
+    if (image !== undefined) images[key] = image;
+    // A disabled service's image is not needed (prod without the graph need not pin neo4j).
+    else if (isEnabled(key, features)) throw new Error(`${PROJECT}:images.${key} is not set`);
   }
   const services = {} as Record<ServiceKey, ServiceSettings>;
   for (const key of SERVICE_KEYS) {
@@ -160,11 +124,7 @@ export function buildProfile(defaults: EnvironmentDefaults, config: ShipyardConf
     publishAddress: config.publishAddress,
     retainData: defaults.retainData,
     restart: defaults.restart,
-    features: {
-      graph: config.features.graph ?? defaults.features.graph,
-      monitoring: config.features.monitoring ?? defaults.features.monitoring,
-      backups: config.features.backups ?? defaults.features.backups,
-    },
+    features,
     images,
     services,
     hotReload: config.hotReload === false ? undefined : defaults.hotReload,
@@ -173,22 +133,41 @@ export function buildProfile(defaults: EnvironmentDefaults, config: ShipyardConf
   };
 }
 
+/** What config validation checks against in one environment: its defaults, as data. */
+export interface Catalog {
+  /** Every service with its default replicas and host ports. */
+  readonly services: Readonly<
+    Record<ServiceKey, { readonly replicas: number; readonly hostPorts: readonly HostPort[] }>
+  >;
+  /** How strictly images must be pinned in this environment. */
+  readonly pinning: Pinning;
+  /** Services whose image this environment takes only from config (prod's promoted images). */
+  readonly requiredImages: readonly ImageKey[];
+  /** The target when config names none. */
+  readonly defaultTarget: Target;
+  /** Whether the environment can hot-reload the API. */
+  readonly hotReload: boolean;
+  /** The features on when config says nothing. */
+  readonly features: Readonly<Record<Feature, boolean>>;
+  /** Whether data volumes are protected and retained: a production environment. */
+  readonly retainData: boolean;
+}
+
 /** The catalog config validation checks against, from an environment's defaults. */
 export function catalogFor(defaults: EnvironmentDefaults): Catalog {
-  const services: Record<string, { dependsOn: readonly string[]; hostPorts: readonly number[] }> = {};
-  for (const key of SERVICE_KEYS) {
+  const services = {} as Record<ServiceKey, { replicas: number; hostPorts: readonly HostPort[] }>;
+  for (const key of SERVICE_KEYS)
     services[key] = {
-      dependsOn: TOPOLOGY[key],
-      hostPorts: defaults.services[key].hostPorts.map((p) => p.host),
+      replicas: defaults.services[key].replicas,
+      hostPorts: defaults.services[key].hostPorts,
     };
-  }
-  const requiredImages = IMAGE_KEYS.filter((key) => defaults.images[key] === undefined);
   return {
     services,
-    imageOf: IMAGE_OF,
     pinning: defaults.pinning,
-    requiredImages,
+    requiredImages: IMAGE_KEYS.filter((key) => defaults.images[key] === undefined),
     defaultTarget: defaults.target,
     hotReload: defaults.hotReload !== undefined,
+    features: defaults.features,
+    retainData: defaults.retainData,
   };
 }

@@ -50,7 +50,7 @@ it("hands a config error to the engine as a RunError carrying only the message",
     runError: true,
     message: [
       "Invalid stack config (1 problem); nothing was deployed:",
-      "  - shipyard:webPort must be 1025 or above (CIS 5.8: no privileged host ports), got 80",
+      "  - shipyard:webPort must be 1025 or above (CIS 5.8: no privileged host ports), got 80; publish a high port and let a proxy or firewall map it",
     ].join("\n"),
   });
 }, 120_000);

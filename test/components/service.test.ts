@@ -295,6 +295,17 @@ describe("Service on the container target", () => {
     expect(container.options.deleteBeforeReplace).toBe(true);
   });
 
+  it("publishes one host port per replica, as Compose does with a port range", async () => {
+    const { args } = fixture("svc-rep-ports");
+    new Service("svc-rep-ports", { ...args, replicas: 2, ports: [{ containerPort: 8080, hostPort: 18080 }] });
+    await settle();
+
+    expect(ofType(CONTAINER).map((c) => [c.name, c.inputs.ports])).toEqual([
+      ["svc-rep-ports-0", [{ internal: 8080, external: 18080, ip: "127.0.0.1", protocol: "tcp" }]],
+      ["svc-rep-ports-1", [{ internal: 8080, external: 18081, ip: "127.0.0.1", protocol: "tcp" }]],
+    ]);
+  });
+
   it("runs replicas as <name>-0 … <name>-N-1 under one alias, each after the one before", async () => {
     const { args } = fixture("svc-rep");
     const service = new Service("svc-rep", { ...args, replicas: 3 });
@@ -921,9 +932,25 @@ describe("resolveServiceSpec validation", () => {
       "`ports` publishes 127.0.0.1:18080/tcp twice",
     ],
     [
-      "replicas with host ports",
-      { replicas: 2, ports: [{ containerPort: 80, hostPort: 18080 }] },
-      "`replicas` must be 1 when host ports are published on the container target (two containers cannot bind 127.0.0.1:18080), got 2",
+      "replicas whose host port ranges overlap",
+      {
+        replicas: 2,
+        ports: [
+          { containerPort: 80, hostPort: 18080 },
+          { containerPort: 81, hostPort: 18081 },
+        ],
+      },
+      "`ports` publishes 127.0.0.1:18081/tcp twice",
+    ],
+    [
+      "replicas whose host port range runs past 65535",
+      { replicas: 3, ports: [{ containerPort: 80, hostPort: 65534 }] },
+      "`ports[0].hostPort` with 3 replicas binds 65534-65536 (one host port per replica on the container target), past 65535; publish a lower port",
+    ],
+    [
+      "more replicas than one host should start",
+      { replicas: 11 },
+      "`replicas` must be at most 10 on the container target (one host starts container replicas one after the other; use target swarm for more), got 11",
     ],
     ["a bind mount of /", { bindMounts: [{ source: "/", target: "/host" }] }, SENSITIVE("/")],
     ["a bind mount of /etc", { bindMounts: [{ source: "/etc", target: "/host/etc" }] }, SENSITIVE("/etc")],
@@ -1068,7 +1095,7 @@ describe("resolveServiceSpec validation", () => {
     [
       "an env key that is not a variable name",
       { env: { "MY-VAR": "x" } },
-      '`env` key "MY-VAR" is not a valid variable name',
+      `\`env\` key "MY-VAR" is not a valid variable name (letters, digits and '_', not starting with a digit), got "MY-VAR"; rename it`,
     ],
     [
       "an env key that a secret file also sets",

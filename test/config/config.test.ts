@@ -1,11 +1,13 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, defaultPlatform, findCycle, parseConfig, type RawConfig } from "../../infra/config";
+import { ConfigError, defaultPlatform, parseConfig, type RawConfig } from "../../infra/config";
+import { readStackFile } from "../../infra/offline";
 import { resolveStack } from "../../infra/program";
-import { devCatalog } from "../../stacks/dev";
-import { prodCatalog } from "../../stacks/prod";
+import { findCycle } from "../../stacks/catalog";
 
 const DIGEST = `sha256:${"a".repeat(64)}`;
-const catalogFor = (env: "dev" | "prod") => (env === "dev" ? devCatalog : prodCatalog);
 
 /** Raw config as Pulumi hands it over: scalars as strings, objects as JSON. */
 function raw(entries: Record<string, unknown>, secretKeys: string[] = []): RawConfig {
@@ -30,7 +32,7 @@ const PROD_IMAGES = {
 
 describe("parseConfig accepts", () => {
   it("a minimal dev config and fills every default", () => {
-    expect(parseConfig(raw({ environment: "dev" }), catalogFor, "dev")).toEqual({
+    expect(parseConfig(raw({ environment: "dev" }), "dev")).toEqual({
       ok: true,
       config: {
         environment: "dev",
@@ -72,7 +74,7 @@ describe("parseConfig accepts", () => {
       raw({ environment: "dev", webPort: "8081" }),
     ],
   ])("%s", (_name, config) => {
-    const result = parseConfig(config, catalogFor, "s");
+    const result = parseConfig(config, "s");
     expect(result.ok ? [] : result.errors).toEqual([]);
   });
 });
@@ -140,8 +142,8 @@ describe("parseConfig rejects", () => {
         services: { postgres: { ports: [{ host: 70000, container: 5432 }] } },
       }),
       [
-        "shipyard:webPort must be 1025 or above (CIS 5.8: no privileged host ports), got 80",
-        "shipyard:services.postgres.ports.0.host must be a port from 1 to 65535, got 70000",
+        "shipyard:webPort must be 1025 or above (CIS 5.8: no privileged host ports), got 80; publish a high port and let a proxy or firewall map it",
+        "shipyard:services.postgres.ports.0.host must be an integer from 1 to 65535, got 70000",
       ],
     ],
     [
@@ -187,7 +189,7 @@ describe("parseConfig rejects", () => {
       }),
       [
         "shipyard:redisPassword is a secret but is stored in plain text; run `pulumi config set --secret redisPassword <value>`",
-        'shipyard:services.api.env.STRIPE_API_KEY looks like a secret; secrets never go in env or plain config: use a generated secret file (see README, "Secrets")',
+        'shipyard:services.api.env.STRIPE_API_KEY looks like a secret; secrets never go in env or plain config: deliver it as a secret file read through a *_FILE variable (README, "Secrets")',
       ],
     ],
     [
@@ -243,7 +245,7 @@ describe("parseConfig rejects", () => {
       ],
     ],
   ])("%s", (_name, config, errors) => {
-    expect(parseConfig(config, catalogFor, "s")).toEqual({ ok: false, errors });
+    expect(parseConfig(config, "s")).toEqual({ ok: false, errors });
   });
 });
 
@@ -259,14 +261,14 @@ describe("resolveStack", () => {
     expect((thrown as ConfigError).message).toBe(
       [
         "Invalid stack config (2 problems); nothing was deployed:",
-        "  - shipyard:webPort must be 1025 or above (CIS 5.8: no privileged host ports), got 80",
+        "  - shipyard:webPort must be 1025 or above (CIS 5.8: no privileged host ports), got 80; publish a high port and let a proxy or firewall map it",
         "  - shipyard:services.api.replicas must be an integer ≥ 1, got 0",
       ].join("\n"),
     );
   });
 
   it("rejects a long stack name through the default prefix, naming the fix", () => {
-    const result = parseConfig(raw({ environment: "dev" }), catalogFor, "feature-branch-with-a-long-name");
+    const result = parseConfig(raw({ environment: "dev" }), "feature-branch-with-a-long-name");
     expect(result.ok ? [] : result.errors).toEqual([
       'shipyard:namePrefix "shipyard-feature-branch-with-a-long-name" is 40 characters; Docker names built from it (the longest: shipyard-feature-branch-with-a-long-name-monitoring-config-0-<12 hex>) must fit in 63, so use at most 30: set shipyard:namePrefix to a shorter DNS label',
     ]);
@@ -301,5 +303,14 @@ describe("defaultPlatform", () => {
     ["ppc64", "linux/ppc64le"],
   ])("builds for %s as %s", (arch, platform) => {
     expect(defaultPlatform(arch)).toBe(platform);
+  });
+});
+
+describe("readStackFile", () => {
+  it("rejects a stack file that is not YAML, naming the file", () => {
+    const root = mkdtempSync(path.join(tmpdir(), "shipyard-yaml-"));
+    const file = path.join(root, "Pulumi.broken.yaml");
+    writeFileSync(file, "config:\n  shipyard:environment: dev\n    bad: indent\n");
+    expect(() => readStackFile("broken", root)).toThrow(new RegExp(`^${file.replace(/\./g, "\\.")}: `));
   });
 });
