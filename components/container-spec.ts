@@ -4,6 +4,7 @@ import { toLabelList } from "./naming";
 import type { BindMount } from "./service-args";
 import type { ServiceSpec, WorkloadParts } from "./service-spec";
 import { bytesToMegabytes, durationNanos, goDuration } from "./units";
+import { LABEL } from "./labels";
 
 /** What a container needs beyond the resolved spec and the parts both targets share. */
 export interface ContainerParts extends WorkloadParts {
@@ -85,10 +86,10 @@ export function containerArgs(spec: ServiceSpec, parts: ContainerParts, index: n
     ],
     labels: toLabelList({
       ...parts.labels,
-      "shipyard.service": spec.name,
-      "shipyard.role": spec.role,
-      "shipyard.stateful": String(spec.stateful),
-      "shipyard.replica": String(index),
+      [LABEL.service]: spec.name,
+      [LABEL.role]: spec.role,
+      [LABEL.stateful]: String(spec.stateful),
+      [LABEL.replica]: String(index),
     }),
   };
 }

@@ -8,6 +8,7 @@ import { toLabelList } from "./naming";
 import { SECRETS_DIR } from "./secret";
 import type { ConfigFile } from "./service-args";
 import type { ServiceSpec } from "./service-spec";
+import { LABEL } from "./labels";
 
 /**
  * Files for containers with a read-only root filesystem (container target).
@@ -112,7 +113,7 @@ export function carrierArgs(
     restart: "no",
     mounts: volumes.map((v) => ({ type: "volume", source: v.name, target: v.dir, readOnly: false })),
     uploads: uploads.map((u) => ({ ...u })),
-    labels: toLabelList({ ...labels, "shipyard.role": "files", "shipyard.files-for": service }),
+    labels: toLabelList({ ...labels, [LABEL.role]: "files", [LABEL.filesFor]: service }),
   };
 }
 
@@ -148,7 +149,7 @@ export function carryFiles(
       `${name}-files-${directorySlug(dir)}`,
       {
         name: pulumi.interpolate`${name}-${directorySlug(dir)}-${revision.hex}`,
-        labels: toLabelList({ ...labels, "shipyard.files-for": name }),
+        labels: toLabelList({ ...labels, [LABEL.filesFor]: name }),
       },
       // A new revision's volume is made before the old one goes (the containers still use it); the
       // provider would ask for delete-first, since the new name is unknown when Pulumi plans.

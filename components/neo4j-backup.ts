@@ -5,6 +5,7 @@ import type { Neo4jGraph } from "./neo4j-graph";
 import { presetEnv, presetServiceArgs, type PresetArgs } from "./preset";
 import { Service } from "./service";
 import type { Volume } from "./volume";
+import { LABEL } from "./labels";
 
 export interface Neo4jBackupArgs extends PresetArgs, BackupSchedule {
   readonly graph: Neo4jGraph;
@@ -68,7 +69,7 @@ export class Neo4jBackup extends pulumi.ComponentResource {
         cpus: args.cpus ?? "0.25",
         ...presetServiceArgs(name, args),
         // Policy (SHIP-6) checks every data volume is named by a backup job.
-        labels: { ...args.labels, "shipyard.backup-of": args.graph.volume.dockerName },
+        labels: { ...args.labels, [LABEL.backupOf]: args.graph.volume.dockerName },
       },
       { parent: this },
     );

@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgError, dnsLabelError, isDnsLabel, toLabelList } from "./naming";
 import type { Target } from "./target";
+import { LABEL } from "./labels";
 
 /** Where a network sits: `edge` carries traffic from the host in, `data` is the internal data tier. */
 export type NetworkTier = "edge" | "data" | "app";
@@ -76,7 +77,7 @@ export class Network extends pulumi.ComponentResource {
         driver: this.target === "swarm" ? "overlay" : "bridge",
         attachable: this.target === "swarm" ? true : undefined,
         internal: this.internal,
-        labels: toLabelList({ ...args.labels, "shipyard.network": name, "shipyard.tier": this.tier }),
+        labels: toLabelList({ ...args.labels, [LABEL.network]: name, [LABEL.tier]: this.tier }),
       },
       // A fixed name cannot exist twice, so a replacement must remove the old network first.
       { parent: this, deleteBeforeReplace: true },

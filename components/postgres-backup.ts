@@ -7,6 +7,7 @@ import { POSTGRES_UID, type PostgresDatabase } from "./postgres-database";
 import { presetEnv, presetServiceArgs, type PresetArgs } from "./preset";
 import { Service } from "./service";
 import type { Volume } from "./volume";
+import { LABEL } from "./labels";
 
 export interface PostgresBackupArgs extends PresetArgs, BackupSchedule {
   readonly database: PostgresDatabase;
@@ -70,7 +71,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
         cpus: args.cpus ?? "0.25",
         ...presetServiceArgs(name, args),
         // Policy (SHIP-6) checks every data volume is named by a backup job.
-        labels: { ...args.labels, "shipyard.backup-of": args.database.volume.dockerName },
+        labels: { ...args.labels, [LABEL.backupOf]: args.database.volume.dockerName },
       },
       { parent: this },
     );

@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { createHash } from "node:crypto";
 import { ComponentArgError, dnsLabelError, isDnsLabel, toLabelList } from "./naming";
 import type { Target } from "./target";
+import { LABEL } from "./labels";
 
 /** Where secret files live in a service's filesystem (the Docker and Swarm convention). */
 export const SECRETS_DIR = "/run/secrets";
@@ -145,7 +146,7 @@ export class Secret extends pulumi.ComponentResource {
         {
           name: pulumi.interpolate`${dockerName}-${revision.hex}`,
           data: this.value.apply((v) => Buffer.from(v, "utf8").toString("base64")),
-          labels: toLabelList({ "shipyard.secret": name }),
+          labels: toLabelList({ [LABEL.secret]: name }),
         },
         // The new secret (a new name) first, services onto it, then the old one goes. Without this
         // the provider asks for delete-first whenever the new name is unknown at planning, and Swarm

@@ -3,6 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { toLabelList } from "./naming";
 import type { ServiceSpec, WorkloadParts } from "./service-spec";
 import { durationNanos, parseSize, swarmDuration } from "./units";
+import { LABEL } from "./labels";
 
 /** A file delivered through a Swarm config (the swarm counterpart of a container upload). */
 export interface SwarmConfigRef {
@@ -71,9 +72,9 @@ export function swarmServiceArgs(spec: ServiceSpec, parts: SwarmParts): docker.S
   };
   const labels = toLabelList({
     ...parts.labels,
-    "shipyard.service": spec.name,
-    "shipyard.role": spec.role,
-    "shipyard.stateful": String(spec.stateful),
+    [LABEL.service]: spec.name,
+    [LABEL.role]: spec.role,
+    [LABEL.stateful]: String(spec.stateful),
   });
   return {
     name: spec.dockerName,

@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ComponentArgError, dnsLabelError, isDnsLabel, toLabelList } from "./naming";
+import { LABEL } from "./labels";
 
 export interface VolumeArgs {
   /**
@@ -91,8 +92,8 @@ export class Volume extends pulumi.ComponentResource {
         driver: "local",
         labels: toLabelList({
           ...args.labels,
-          "shipyard.volume": name,
-          "shipyard.data": String(this.holdsData),
+          [LABEL.volume]: name,
+          [LABEL.data]: String(this.holdsData),
         }),
       },
       {

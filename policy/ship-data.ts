@@ -18,6 +18,7 @@ import {
   workloadLabel,
 } from "./inputs";
 import type { RegisteredResource, Rule } from "./types";
+import { LABEL } from "../components/labels";
 
 export const internalDataNetworks: Rule = {
   id: "SHIP-4",
@@ -27,11 +28,7 @@ export const internalDataNetworks: Rule = {
   check: (resources) =>
     inspectEach(resources, [NETWORK], (r) => {
       const internal = r.inputs["internal"];
-      if (
-        labelValue(r.inputs["labels"], "shipyard.tier") !== "data" ||
-        isUnknown(internal) ||
-        internal === true
-      ) {
+      if (labelValue(r.inputs["labels"], LABEL.tier) !== "data" || isUnknown(internal) || internal === true) {
         return [];
       }
       const problem = internal === undefined ? "is not set" : `is ${show(internal)}`;
@@ -53,7 +50,7 @@ export const unpublishedDataPorts: Rule = {
     ctx.environment !== "prod"
       ? []
       : inspectEach(resources, [CONTAINER, SERVICE], (r) => {
-          const role = workloadLabel(r, "shipyard.role");
+          const role = workloadLabel(r, LABEL.role);
           if (isUnknown(role) || role === undefined || !DATA_ROLES.includes(role)) return [];
           const [list, key, what] =
             r.type === SERVICE
@@ -68,7 +65,7 @@ export const unpublishedDataPorts: Rule = {
 };
 
 /** The label a backup job (shipyard.role=backup) lists the volumes it backs up in, comma-separated. */
-export const BACKUP_OF_LABEL = "shipyard.backup-of";
+export const BACKUP_OF_LABEL = LABEL.backupOf;
 
 /**
  * Volume names the backup jobs declare in {@link BACKUP_OF_LABEL}, or undefined when a role or
@@ -78,7 +75,7 @@ export const BACKUP_OF_LABEL = "shipyard.backup-of";
 function declaredBackups(resources: readonly RegisteredResource[]): Set<string> | undefined {
   const names = new Set<string>();
   for (const r of resources.filter((x) => x.type === CONTAINER || x.type === SERVICE)) {
-    const role = workloadLabel(r, "shipyard.role");
+    const role = workloadLabel(r, LABEL.role);
     if (isUnknown(role)) return undefined;
     if (role !== "backup") continue;
     const declared = workloadLabel(r, BACKUP_OF_LABEL);
@@ -99,7 +96,7 @@ export const keptDataVolumes: Rule = {
     if (ctx.environment !== "prod") return [];
     const backedUp = declaredBackups(resources);
     return inspectEach(resources, [VOLUME], (r) => {
-      if (labelValue(r.inputs["labels"], "shipyard.data") !== "true") return [];
+      if (labelValue(r.inputs["labels"], LABEL.data) !== "true") return [];
       const texts: string[] = [];
       for (const option of ["protect", "retainOnDelete"] as const) {
         const value = r.options[option];

@@ -3,6 +3,7 @@ import type { RestartPolicy } from "../components/service";
 import type { Target } from "../components/target";
 import { IMAGE_KEYS, isEnabled, SERVICE_KEYS, type Feature, type ImageKey, type ServiceKey } from "./catalog";
 import { PROJECT, type ShipyardConfig } from "./settings";
+import { LABEL } from "../components/labels";
 
 export { IMAGE_KEYS, IMAGE_OF, imageKeyOf, SERVICE_KEYS, type ImageKey, type ServiceKey } from "./catalog";
 
@@ -129,7 +130,7 @@ export function buildProfile(defaults: EnvironmentDefaults, config: ShipyardConf
     services,
     hotReload: config.hotReload === false ? undefined : defaults.hotReload,
     backup: config.backup,
-    labels: { "shipyard.stack": stack },
+    labels: { [LABEL.stack]: stack },
   };
 }
 

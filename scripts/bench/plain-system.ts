@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import * as path from "node:path";
 import { builtImageName } from "../../components/build-context";
 import { APP_IMAGE, benchServices } from "./shape";
+import { LABEL } from "../../components/labels";
 
 /** The files carrier's build context (an empty `FROM scratch` image), beside the components. */
 const CARRIER_CONTEXT = path.resolve(__dirname, "../../components/assets/files-carrier");
@@ -26,7 +27,7 @@ export function plainSystem(size: number): void {
         name,
         driver: "bridge",
         internal,
-        labels: labels({ "shipyard.network": name, "shipyard.tier": tier }),
+        labels: labels({ [LABEL.network]: name, [LABEL.tier]: tier }),
       },
       { deleteBeforeReplace: true },
     );
@@ -57,7 +58,7 @@ export function plainSystem(size: number): void {
         {
           name: `${s.name}-data`,
           driver: "local",
-          labels: labels({ "shipyard.data": "true", "shipyard.volume": `${s.name}-data` }),
+          labels: labels({ [LABEL.data]: "true", [LABEL.volume]: `${s.name}-data` }),
         },
         { protect: true, retainOnDelete: true },
       );
@@ -71,7 +72,7 @@ export function plainSystem(size: number): void {
         `${s.name}-files-run-secrets`,
         {
           name: pulumi.interpolate`${s.name}-run-secrets-${revision.hex}`,
-          labels: labels({ "shipyard.files-for": s.name }),
+          labels: labels({ [LABEL.filesFor]: s.name }),
         },
         { deleteBeforeReplace: false },
       );
@@ -87,7 +88,7 @@ export function plainSystem(size: number): void {
           restart: "no",
           mounts: [{ type: "volume", source: secrets.name, target: "/run/secrets", readOnly: false }],
           uploads: [{ file, content: password.result, owner: "10001", group: "10001", permissions: "0400" }],
-          labels: labels({ "shipyard.role": "files", "shipyard.files-for": s.name }),
+          labels: labels({ [LABEL.role]: "files", [LABEL.filesFor]: s.name }),
         },
         { deleteBeforeReplace: false },
       );
@@ -137,10 +138,10 @@ export function plainSystem(size: number): void {
           ports: [],
           mounts,
           labels: labels({
-            "shipyard.service": s.name,
-            "shipyard.role": s.stateful ? "database" : "app",
-            "shipyard.stateful": String(s.stateful),
-            "shipyard.replica": String(i),
+            [LABEL.service]: s.name,
+            [LABEL.role]: s.stateful ? "database" : "app",
+            [LABEL.stateful]: String(s.stateful),
+            [LABEL.replica]: String(i),
           }),
         },
         {

@@ -9,6 +9,7 @@ import {
   type Mount,
   type Upload,
 } from "./inputs";
+import { LABEL } from "../../components/labels";
 
 /** What the carriers (`shipyard.role=files`) deliver: secrets, configs, and the volumes they fill. */
 export function carriedFiles(resources: readonly ComposeResource[]) {
@@ -20,8 +21,8 @@ export function carriedFiles(resources: readonly ComposeResource[]) {
   for (const r of resources) {
     if (r.type !== CONTAINER) continue;
     const labels = labelMap(r);
-    if (labels["shipyard.role"] !== "files") continue;
-    const service = labels["shipyard.files-for"];
+    if (labels[LABEL.role] !== "files") continue;
+    const service = labels[LABEL.filesFor];
     if (service === undefined) throw new Error(`file carrier ${r.name} has no shipyard.files-for label`);
     for (const m of (plain(r.inputs.mounts, `mounts of ${r.name}`) as Mount[] | undefined) ?? [])
       if (m.source !== undefined) fileVolumes.add(m.source);

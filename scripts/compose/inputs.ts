@@ -4,6 +4,7 @@
  */
 import * as path from "node:path";
 import { isSecretInput } from "../../infra/offline";
+import { LABEL } from "../../components/labels";
 
 /** One recorded registration, as infra/offline.ts records it. */
 export interface ComposeResource {
@@ -22,7 +23,7 @@ export const BUILT_IMAGE = "docker:index/image:Image";
 export const SWARM_SERVICE = "docker:index/service:Service";
 export const SECRETS_DIR = "/run/secrets/";
 /** Labels that differ per replica: Compose numbers its containers itself. */
-export const REPLICA_LABEL = "shipyard.replica";
+export const REPLICA_LABEL = LABEL.replica;
 
 /** A file a carrier uploads (components/file-carrier.ts). */
 export interface Upload {

@@ -23,6 +23,7 @@ import {
 } from "./inputs";
 import { COMPOSE_LIMITS } from "./limits";
 import { imageIndex, serviceEntry } from "./service";
+import { LABEL } from "../../components/labels";
 
 export type { ComposeResource };
 
@@ -116,8 +117,8 @@ export function renderCompose(resources: readonly ComposeResource[], options: Co
   for (const r of resources) {
     if (r.type !== CONTAINER) continue;
     const labels = labelMap(r);
-    if (labels["shipyard.role"] === "files") continue;
-    const service = labels["shipyard.service"];
+    if (labels[LABEL.role] === "files") continue;
+    const service = labels[LABEL.service];
     if (service === undefined) throw new Error(`container ${r.name} has no shipyard.service label`);
     replicas.set(service, [...(replicas.get(service) ?? []), r]);
     serviceOfUrn.set(r.urn, service);

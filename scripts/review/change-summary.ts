@@ -18,9 +18,10 @@ import {
   type Ownership,
   type Resource,
 } from "./resources";
+import { LABEL } from "../../components/labels";
 
-const STATEFUL_LABEL = "shipyard.stateful";
-const ROLE_LABEL = "shipyard.role";
+const STATEFUL_LABEL = LABEL.stateful;
+const ROLE_LABEL = LABEL.role;
 
 /** Resources that get a row of their own, since they outlive or are shared by services. */
 const OWN_ROW_KINDS: Readonly<Record<string, "volume" | "network" | "secret">> = {

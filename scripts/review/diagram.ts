@@ -4,6 +4,7 @@
  * (made under the mock engine, whose resource ids {@link mockId} gives).
  */
 import { mockId } from "../../infra/offline";
+import { LABEL } from "../../components/labels";
 
 export interface DiagramResource {
   readonly type: string;
@@ -70,7 +71,7 @@ export function renderDiagram(resources: readonly DiagramResource[]): string {
       networks.set(String(r.inputs.name), r.inputs.internal === true);
       networkNames.set(mockId(r.name), String(r.inputs.name));
     }
-    const filesFor = labels(r.inputs.labels)["shipyard.files-for"];
+    const filesFor = labels(r.inputs.labels)[LABEL.filesFor];
     if (r.type === "docker:index/volume:Volume" && filesFor === undefined) volumes.add(String(r.inputs.name));
     if (r.type === "docker:index/container:Container" && filesFor !== undefined) {
       for (const m of (plain(r.inputs.mounts) as { source?: string }[] | undefined) ?? [])
@@ -87,10 +88,10 @@ export function renderDiagram(resources: readonly DiagramResource[]): string {
   for (const r of resources) {
     if (
       r.type === "docker:index/container:Container" &&
-      labels(r.inputs.labels)["shipyard.files-for"] === undefined
+      labels(r.inputs.labels)[LABEL.filesFor] === undefined
     ) {
       const l = labels(r.inputs.labels);
-      const node = serviceNode(services, l["shipyard.service"] ?? r.name, l["shipyard.role"] ?? "app");
+      const node = serviceNode(services, l[LABEL.service] ?? r.name, l[LABEL.role] ?? "app");
       node.replicas += 1;
       for (const n of (plain(r.inputs.networksAdvanced) as { name: string }[] | undefined) ?? [])
         node.networks.add(n.name);
@@ -110,7 +111,7 @@ export function renderDiagram(resources: readonly DiagramResource[]): string {
     }
     if (r.type === "docker:index/service:Service") {
       const l = labels(r.inputs.labels);
-      const node = serviceNode(services, l["shipyard.service"] ?? r.name, l["shipyard.role"] ?? "app");
+      const node = serviceNode(services, l[LABEL.service] ?? r.name, l[LABEL.role] ?? "app");
       const inputs = r.inputs as {
         mode?: { replicated?: { replicas?: number } };
         taskSpec?: {

@@ -15,11 +15,12 @@
  * the services whose containers depend on them (`dependencies` in the old or new state).
  */
 import { labelsOf, parseUrn, type PreviewStep, type ResourceState } from "./preview-digest";
+import { LABEL } from "../../components/labels";
 
 export const SERVICE_COMPONENT_TYPE = "shipyard:components:Service";
 export const CONTAINER_TYPE = "docker:index/container:Container";
 export const SWARM_SERVICE_TYPE = "docker:index/service:Service";
-const SERVICE_LABEL = "shipyard.service";
+const SERVICE_LABEL = LABEL.service;
 
 /** What a resource's steps do to the running system. */
 export type Change = "none" | "update" | "create" | "delete" | "replace";
