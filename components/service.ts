@@ -59,6 +59,18 @@ export class Service extends pulumi.ComponentResource {
   /** The Swarm service id (swarm target). */
   readonly swarmServiceId?: pulumi.Output<string>;
 
+  /**
+   * `host:port` by which a service on a shared network reaches this one's `port`: wire a consumer
+   * with the object (`API_UPSTREAM: api.address(8080)`) rather than a name in a string.
+   *
+   * @throws when `port` is not a TCP port
+   */
+  address(port: number): string {
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new Error(`Service "${this.serviceName}": address() needs a port from 1 to 65535, got ${port}`);
+    return `${this.serviceName}:${port}`;
+  }
+
   constructor(name: string, args: ServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(Service.TYPE, name, {}, opts);
     const spec = resolveServiceSpec(name, args);

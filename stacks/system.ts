@@ -218,7 +218,7 @@ function buildWeb(b: Build): Service {
       replicas: b.profile.services.web.replicas,
       user: "101:101",
       networks: [b.edge],
-      env: { API_UPSTREAM: `api:${API_PORT}`, ...env },
+      env: { API_UPSTREAM: b.services.api!.address(API_PORT), ...env },
       dependsOn: [b.services.api!, ...dependsOn],
       // nginx writes its pid, temp files and the rendered config here (apps/web/README.md).
       tmpfs: {

@@ -698,6 +698,22 @@ describe("Service on the container target", () => {
   });
 });
 
+describe("Service.address", () => {
+  it("gives the host:port a service on a shared network reaches it by", () => {
+    const { args } = fixture("svc-addr");
+    expect(new Service("svc-addr", args).address(8080)).toBe("svc-addr:8080");
+  });
+
+  it.each([0, 65536, 80.5])("rejects port %s", (port) => {
+    const { args } = fixture(`svc-addr-bad-${String(port).replace(".", "-")}`);
+    const service = new Service(`svc-addr-bad-${String(port).replace(".", "-")}`, args);
+    expectThrowsExactly(
+      () => service.address(port),
+      `Service "svc-addr-bad-${String(port).replace(".", "-")}": address() needs a port from 1 to 65535, got ${port}`,
+    );
+  });
+});
+
 describe("isSecretEnvKey", () => {
   it.each([
     ["DB_PASSWORD", true],
