@@ -13,12 +13,13 @@ export interface Waiver {
 }
 
 /**
- * - `pass`: no violation (or the rule does not apply to the target)
+ * - `pass`: no violation
  * - `fail`: violations and no waiver for this environment
  * - `waived`: violations covered by a waiver for this environment
  * - `gap`: a control the provider cannot express; reported with its mitigation, never failing
+ * - `n/a`: a rule for another target (a Swarm-only control on the container target)
  */
-export type Status = "pass" | "fail" | "waived" | "gap";
+export type Status = "pass" | "fail" | "waived" | "gap" | "n/a";
 
 export interface RuleResult {
   readonly rule: Rule;
@@ -76,7 +77,7 @@ export function evaluate(
   checkWaivers(waivers, ruleSet);
   return ruleSet.map((rule): RuleResult => {
     if (rule.appliesTo !== undefined && !rule.appliesTo.includes(ctx.target)) {
-      return { rule, status: "pass", violations: [] };
+      return { rule, status: "n/a", violations: [] };
     }
     const violations = rule.check(resources, ctx);
     if (rule.gap !== undefined) return { rule, status: "gap", violations };
@@ -95,7 +96,8 @@ export function hasFailures(results: readonly RuleResult[]): boolean {
 
 /**
  * An aligned plain-text table for the audit command: rule id, title, status and the offending
- * resources (each once, in registration order; `-` when none).
+ * resources (each once, in registration order; `-` when none). A gap row is followed by its
+ * mitigation, indented under the title.
  */
 export function formatTable(results: readonly RuleResult[]): string {
   const rows = [
@@ -106,12 +108,16 @@ export function formatTable(results: readonly RuleResult[]): string {
     }),
   ];
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, col) => cell.padEnd(widths[col]!))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+  const line = (row: readonly string[]): string =>
+    row
+      .map((cell, col) => cell.padEnd(widths[col]!))
+      .join("  ")
+      .trimEnd();
+  const lines = [line(rows[0]!)];
+  results.forEach((r, i) => {
+    lines.push(line(rows[i + 1]!));
+    if (r.status === "gap" && r.rule.gap !== undefined)
+      lines.push(`${" ".repeat(widths[0]! + 2)}mitigation: ${r.rule.gap}`);
+  });
+  return lines.join("\n");
 }

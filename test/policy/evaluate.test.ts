@@ -61,14 +61,15 @@ describe("evaluate", () => {
   it("passes a hardened container and service in prod, reporting the PIDs gap", () => {
     const results = evaluate([container("api-0"), service("api")], prod);
     expect(results.filter((r) => r.status !== "pass").map((r) => [r.rule.id, r.status])).toEqual([
+      ["CIS-5.26-SWARM", "n/a"],
       ["CIS-5.29", "gap"],
     ]);
     expect(hasFailures(results)).toBe(false);
   });
 
-  it("reports the swarm security-options gap on the swarm target only", () => {
+  it("reports the swarm security-options gap on the swarm target, and not applicable elsewhere", () => {
     expect(statuses(evaluate([service("api")], prodSwarm))["CIS-5.26-SWARM"]).toBe("gap");
-    expect(statuses(evaluate([service("api")], prod))["CIS-5.26-SWARM"]).toBe("pass");
+    expect(statuses(evaluate([service("api")], prod))["CIS-5.26-SWARM"]).toBe("n/a");
   });
 
   it("fails a rule with violations and lists them", () => {
@@ -146,7 +147,7 @@ describe("formatTable", () => {
     check: () => [violation("Service", "s", "g")],
   };
 
-  it("aligns rule, title, status and each offending resource once", () => {
+  it("aligns rule, title, status and each offending resource once, with a gap's mitigation", () => {
     const results = evaluate(
       [],
       dev,
@@ -159,6 +160,7 @@ describe("formatTable", () => {
         "T-1   First        waived  Container a, Container b",
         "T-22  Second rule  pass    -",
         "T-3   Gap          gap     Service s",
+        "      mitigation: mitigated elsewhere",
       ].join("\n"),
     );
   });
