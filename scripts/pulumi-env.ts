@@ -1,9 +1,29 @@
 /** The environment every Pulumi command of this project runs in: state folder, backend, passphrase. */
+import * as fs from "node:fs";
 import * as path from "node:path";
+
+/** Pulumi.yaml's `name`: the file backend keeps stacks per project. */
+export const PROJECT = "shipyard";
 
 /** The project-local state folder Pulumi.yaml's `backend.url` points at. */
 export function stateDir(root: string): string {
   return path.join(root, ".pulumi-state");
+}
+
+/**
+ * Whether the project-local file backend already holds `stack`: its checkpoint file, where the file
+ * backend keeps project-scoped stacks (`.pulumi/stacks/<project>/<stack>.json`, `.json.gz` under
+ * PULUMI_DIY_BACKEND_GZIP). Reading it costs nothing; `pulumi stack select --create` cost a CLI
+ * start on every command.
+ */
+export function localStackExists(
+  root: string,
+  project: string,
+  stack: string,
+  exists: (file: string) => boolean = fs.existsSync,
+): boolean {
+  const base = path.join(stateDir(root), ".pulumi", "stacks", project, stack);
+  return exists(`${base}.json`) || exists(`${base}.json.gz`);
 }
 
 /**

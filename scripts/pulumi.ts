@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { listStacks } from "../infra/offline";
 import { resolvePulumiCli, withCliOnPath, type PulumiCli } from "./pulumi-cli";
-import { pulumiEnv, stateDir } from "./pulumi-env";
+import { localStackExists, PROJECT, pulumiEnv, stateDir } from "./pulumi-env";
 import { waitForRollouts } from "./swarm-rollout";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -57,7 +57,9 @@ async function main(): Promise<void> {
     fail((error as Error).message);
   }
   const env = withCliOnPath(cli, { ...process.env, ...pulumiEnv(stack, process.env, ROOT) });
-  if (pulumi(cli, ["stack", "select", stack, "--create"], env) !== 0) process.exit(1);
+  // Create the stack on first use; on the project-local backend an existing one needs no CLI run.
+  const known = !process.env.PULUMI_BACKEND_URL && localStackExists(ROOT, PROJECT, stack);
+  if (!known && pulumi(cli, ["stack", "select", stack, "--create"], env) !== 0) process.exit(1);
   const args: string[] = [...COMMANDS[command as keyof typeof COMMANDS]];
   if (command !== "preview" && process.env.CI === "true") args.push("--yes");
   const status = pulumi(cli, [...args, "--stack", stack, ...rest], env);
