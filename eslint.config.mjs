@@ -11,6 +11,7 @@ export default defineConfig(
       ".pulumi-state/",
       "coverage/",
       "apps/",
+      "examples/*/app/",
       "**/*.mjs",
       "**/*.mts",
       "**/*.cjs",

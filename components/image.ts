@@ -5,6 +5,7 @@ import { builtImageName } from "./build-context";
 import { pinningError, type Pinning } from "./image-ref";
 import { ComponentArgError } from "./naming";
 
+/** A local Docker build (`ImageArgs.build`). */
 export interface ImageBuild {
   /** The build context folder (absolute, or relative to the working directory). */
   readonly context: string;
@@ -36,10 +37,20 @@ export interface ImageBuild {
   readonly args?: Record<string, string>;
 }
 
+/** How an {@link Image} is obtained: built from a local context, or a pinned reference. */
 export interface ImageArgs {
-  /** Build the image from a local context (dev). Exactly one of `build` and `ref`. */
+  /**
+   * Build the image from a local context. Exactly one of `build` and `ref`.
+   *
+   * @default - none: `ref` is required
+   */
   readonly build?: ImageBuild;
-  /** Run a pinned, already published image: `repo:tag@sha256:…`, `repo@sha256:…` or a local id `sha256:…`. */
+  /**
+   * Run a pinned, already published image: `repo:tag@sha256:…`, `repo@sha256:…` or a local id
+   * `sha256:…` (a `repo:tag` too, with `pinning: "tag"`).
+   *
+   * @default - none: `build` is required
+   */
   readonly ref?: string;
   /**
    * How strictly `ref` must be pinned: `digest`, `tag` (explicit, not `latest`) or `any`.
@@ -81,8 +92,13 @@ export function validateImageArgs(name: string, args: ImageArgs): void {
  * local image id; with `ref`, only `docker.RemoteImage` (`<name>`) for the pinned reference.
  * Containers use {@link Image.imageId}: the provider stores image ids, so passing anything else
  * shows a change on every preview (pulumi-docker#325).
+ *
+ * @example
+ * const web = new Image("web", { build: { context: path.join(__dirname, "app"), repository: "notes-web" } });
+ * const postgres = new Image("postgres", { ref: "postgres:16.15-alpine", pinning: "tag" });
  */
 export class Image extends pulumi.ComponentResource {
+  /** The Pulumi type token of every Image. */
   static readonly TYPE = "shipyard:components:Image";
 
   /** The local image id (`sha256:…`): what `docker.Container.image` must be given. */

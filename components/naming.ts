@@ -14,6 +14,14 @@ export function dnsLabelError(name: string): string {
 /**
  * Raised for an argument a component cannot accept. The message names the component, the field,
  * the value received and the fix (STYLE.md point 5).
+ *
+ * @example
+ * try {
+ *   new Service("api", { ...args, replicas: 0 });
+ * } catch (error) {
+ *   if (error instanceof ComponentArgError) console.error(error.message);
+ *   // Service "api": `replicas` must be an integer ≥ 1, got 0
+ * }
  */
 export class ComponentArgError extends Error {
   constructor(kind: string, component: string, field: string, problem: string) {

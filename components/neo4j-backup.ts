@@ -7,7 +7,9 @@ import { Service } from "./service";
 import type { Volume } from "./volume";
 import { LABEL } from "./labels";
 
+/** How a {@link Neo4jBackup} runs. */
 export interface Neo4jBackupArgs extends PresetArgs, BackupSchedule {
+  /** The graph to export; the backup connects to it. */
   readonly graph: Neo4jGraph;
   /**
    * The image of the export tool. Neo4j Community has no online `neo4j-admin database backup`, so
@@ -42,10 +44,22 @@ export interface Neo4jBackupArgs extends PresetArgs, BackupSchedule {
  * It is healthy while the last successful export is younger than two intervals, so a failing
  * backup shows as an unhealthy container. Restore runs the same tool in the same container
  * (`scripts/restore-graph.sh`).
+ *
+ * @example
+ * new Neo4jBackup("graph-backup", {
+ *   graph,
+ *   image: apiImage, // any image with an export tool that keeps the contract of `image`
+ *   command: ["node", "dist/graph-backup.js", "run"],
+ *   user: "1000:1000",
+ *   backupDir: "/var/backups/graph",
+ *   volume: new Volume("graph-backups", { holdsData: false }),
+ * });
  */
 export class Neo4jBackup extends pulumi.ComponentResource {
+  /** The Pulumi type token of every Neo4jBackup. */
   static readonly TYPE = "shipyard:components:Neo4jBackup";
 
+  /** The backup service. */
   readonly service: Service;
 
   constructor(name: string, args: Neo4jBackupArgs, opts: pulumi.ComponentResourceOptions = {}) {

@@ -8,9 +8,11 @@ import { memoryProblems } from "./service-rules";
 import { formatMemory, parseMemory } from "./units";
 import { Volume } from "./volume";
 
+/** How a {@link Neo4jGraph} runs. */
 export interface Neo4jGraphArgs extends PresetArgs {
   /** A `neo4j:<version>` image. */
   readonly image: Image;
+  /** The data-tier network consumers share with the graph. */
   readonly network: Network;
   /** The store (`/data`): what backups cover. */
   readonly volume: Volume;
@@ -71,13 +73,27 @@ export function neo4jMemory(memory: string): { heap: string; pageCache: string }
  * Creates: `Secret` (`<name>-password`, unless given), `Secret` (`<name>-auth`: `neo4j/<password>`),
  * `Volume`s (`<name>-conf`, renewed with the image; `<name>-logs`) and `Service` (`<name>`).
  * Consumers receive `GRAPH_URL`, `GRAPH_USER` and the file `GRAPH_PASSWORD_FILE`.
+ *
+ * @example
+ * const graph = new Neo4jGraph("graph", {
+ *   image: new Image("neo4j", { ref: "neo4j:5.26.30-community", pinning: "tag" }),
+ *   network: data,
+ *   volume: new Volume("graph-data"),
+ *   volumePrefix: "notes-dev-graph",
+ * });
+ * new Service("api", { ...apiArgs, connections: [graph] });
  */
 export class Neo4jGraph extends pulumi.ComponentResource implements Connectable {
+  /** The Pulumi type token of every Neo4jGraph. */
   static readonly TYPE = "shipyard:components:Neo4jGraph";
+  /** The Bolt port, the only one it listens on. */
   static readonly BOLT_PORT = 7687;
 
+  /** The Neo4j service. */
   readonly service: Service;
+  /** The password of the `neo4j` user (generated unless given). */
   readonly password: Secret;
+  /** What a consumer receives from `connections: [graph]`. */
   readonly connection: Connection;
   /** The store, for backups. */
   readonly volume: Volume;

@@ -7,6 +7,7 @@ import { LABEL } from "./labels";
 /** Where a network sits: `edge` carries traffic from the host in, `data` is the internal data tier. */
 export type NetworkTier = "edge" | "data" | "app";
 
+/** How a {@link Network} is created. Every field is optional. */
 export interface NetworkArgs {
   /**
    * The Docker network name.
@@ -45,8 +46,13 @@ export interface NetworkArgs {
  * A user-defined Docker network (never the default bridge, CIS 5.30).
  *
  * Creates: `docker.Network` (`<name>`).
+ *
+ * @example
+ * const edge = new Network("edge", { dockerName: "notes-dev-edge" });
+ * const data = new Network("data", { dockerName: "notes-dev-data", internal: true, tier: "data" });
  */
 export class Network extends pulumi.ComponentResource {
+  /** The Pulumi type token of every Network. */
   static readonly TYPE = "shipyard:components:Network";
 
   /** The Docker network name, what containers join. */
@@ -57,7 +63,9 @@ export class Network extends pulumi.ComponentResource {
   readonly dockerName: string;
   /** True when the network has no route out. */
   readonly internal: boolean;
+  /** Where the network sits (`NetworkArgs.tier`). */
   readonly tier: NetworkTier;
+  /** The target it was created for: a bridge (`container`) or an overlay (`swarm`). */
   readonly target: Target;
 
   constructor(name: string, args: NetworkArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {

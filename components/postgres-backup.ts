@@ -9,7 +9,9 @@ import { Service } from "./service";
 import type { Volume } from "./volume";
 import { LABEL } from "./labels";
 
+/** How a {@link PostgresBackup} runs. */
 export interface PostgresBackupArgs extends PresetArgs, BackupSchedule {
+  /** The database to dump; the backup connects to it. */
   readonly database: PostgresDatabase;
   /** The postgres image, so `pg_dump` matches the server's major version. */
   readonly image: Image;
@@ -37,10 +39,21 @@ export const RESTORE_SCRIPT = "/run/config/restore.sh";
  *
  * Creates: `Service` (`<name>`). It is healthy while the last successful dump is younger than two
  * intervals, so a failing backup shows as an unhealthy container.
+ *
+ * @example
+ * new PostgresBackup("backup", {
+ *   database: db,
+ *   image: postgresImage, // the server's image: pg_dump matches its major version
+ *   volume: new Volume("pg-backups", { holdsData: false }),
+ *   intervalMinutes: 60,
+ *   retention: 24,
+ * });
  */
 export class PostgresBackup extends pulumi.ComponentResource {
+  /** The Pulumi type token of every PostgresBackup. */
   static readonly TYPE = "shipyard:components:PostgresBackup";
 
+  /** The backup service. */
   readonly service: Service;
 
   constructor(name: string, args: PostgresBackupArgs, opts: pulumi.ComponentResourceOptions = {}) {

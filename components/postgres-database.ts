@@ -6,6 +6,7 @@ import { presetEnv, presetSecret, presetServiceArgs, type PresetArgs } from "./p
 import { Service, type Connectable, type Connection } from "./service";
 import type { Volume } from "./volume";
 
+/** How a {@link PostgresDatabase} runs. */
 export interface PostgresDatabaseArgs extends PresetArgs {
   /** A `postgres:<version>-alpine` image (the uid below is the alpine image's `postgres` user). */
   readonly image: Image;
@@ -41,17 +42,32 @@ export const POSTGRES_UID = "70:70";
  * Creates: `Secret` (`<name>-password`, unless given) and `Service` (`<name>`). Consumers pass the
  * object in `connections` and receive `DATABASE_HOST`, `DATABASE_PORT`, `DATABASE_NAME`,
  * `DATABASE_USER` and the file `DATABASE_PASSWORD_FILE`.
+ *
+ * @example
+ * const db = new PostgresDatabase("db", {
+ *   image: new Image("postgres", { ref: "postgres:16.15-alpine", pinning: "tag" }),
+ *   network: new Network("data", { internal: true, tier: "data" }),
+ *   volume: new Volume("pgdata", { retainData: false }),
+ * });
+ * new Service("web", { ...webArgs, connections: [db] });
  */
 export class PostgresDatabase extends pulumi.ComponentResource implements Connectable {
+  /** The Pulumi type token of every PostgresDatabase. */
   static readonly TYPE = "shipyard:components:PostgresDatabase";
+  /** The port PostgreSQL listens on. */
   static readonly PORT = 5432;
 
+  /** The PostgreSQL service. */
   readonly service: Service;
+  /** The password of `user` (generated unless given). */
   readonly password: Secret;
   /** The volume holding the cluster, for backups to name. */
   readonly volume: Volume;
+  /** The database created at first start. */
   readonly database: string;
+  /** The user that owns it. */
   readonly user: string;
+  /** What a consumer receives from `connections: [db]`. */
   readonly connection: Connection;
 
   constructor(name: string, args: PostgresDatabaseArgs, opts: pulumi.ComponentResourceOptions = {}) {

@@ -7,7 +7,7 @@ import type { NetworkAttachment, PortMapping, RestartPolicy, ServiceArgs, Servic
 import { envProblems, type EnvRules } from "./service-rules";
 import type { Target } from "./target";
 
-/** The settings every preset (PostgresDatabase, RedisCache, …) hands to its Service unchanged. */
+/** The settings every preset (PostgresDatabase, RedisCache, …) hands to its Service unchanged; all optional. */
 export interface PresetArgs {
   /** @default "unless-stopped" (see ServiceArgs.restart) */
   readonly restart?: RestartPolicy;

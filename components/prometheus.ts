@@ -8,18 +8,23 @@ import type { Volume } from "./volume";
 
 /** A service Prometheus scrapes: every replica behind the DNS name, on this port and path. */
 export interface ScrapeTarget {
+  /** The service to scrape. */
   readonly service: Service;
+  /** The port its metrics are served on. */
   readonly port: number;
   /** @default "/metrics" */
   readonly path?: string;
 }
 
+/** How {@link Prometheus} runs. */
 export interface PrometheusArgs extends PresetArgs {
   /** A `prom/prometheus:<version>` image. */
   readonly image: Image;
   /** Networks shared with the scrape targets. */
   readonly networks: readonly Network[];
+  /** The TSDB volume. */
   readonly volume: Volume;
+  /** What to scrape, besides Prometheus itself. */
   readonly targets: readonly ScrapeTarget[];
   /** @default "15d" */
   readonly retention?: string;
@@ -61,11 +66,22 @@ ${jobs.join("")}`;
  * Prometheus with its TSDB on a named volume.
  *
  * Creates: `Service` (`<name>`) running as `nobody`, config delivered as a file.
+ *
+ * @example
+ * new Prometheus("monitoring", {
+ *   image: new Image("prometheus", { ref: "prom/prometheus:v3.5.0", pinning: "tag" }),
+ *   networks: [edge],
+ *   volume: new Volume("prometheus-data", { holdsData: false }),
+ *   targets: [{ service: api, port: 8080 }],
+ * });
  */
 export class Prometheus extends pulumi.ComponentResource {
+  /** The Pulumi type token of every Prometheus. */
   static readonly TYPE = "shipyard:components:Prometheus";
+  /** The port Prometheus listens on. */
   static readonly PORT = 9090;
 
+  /** The Prometheus service. */
   readonly service: Service;
 
   constructor(name: string, args: PrometheusArgs, opts: pulumi.ComponentResourceOptions = {}) {

@@ -6,9 +6,11 @@ import { presetEnv, presetSecret, presetServiceArgs, type PresetArgs } from "./p
 import { Service, type Connectable, type Connection } from "./service";
 import { formatMemory, parseMemory } from "./units";
 
+/** How a {@link RedisCache} runs. */
 export interface RedisCacheArgs extends PresetArgs {
   /** A `redis:<version>-alpine` image. */
   readonly image: Image;
+  /** The data-tier network consumers share with the cache. */
   readonly network: Network;
   /** @default - a generated 32-character secret */
   readonly password?: Secret;
@@ -52,13 +54,25 @@ export function redisMaxMemory(memory: string): string {
  * Creates: `Secret` (`<name>-password`, unless given), `Secret` (`<name>-conf`: redis.conf carrying
  * `requirepass`, so the password is in neither env nor argv) and `Service` (`<name>`). Consumers
  * receive `REDIS_HOST`, `REDIS_PORT` and the file `REDIS_PASSWORD_FILE`.
+ *
+ * @example
+ * const cache = new RedisCache("cache", {
+ *   image: new Image("redis", { ref: "redis:7.4.11-alpine", pinning: "tag" }),
+ *   network: data,
+ * });
+ * new Service("api", { ...apiArgs, connections: [db, cache] });
  */
 export class RedisCache extends pulumi.ComponentResource implements Connectable {
+  /** The Pulumi type token of every RedisCache. */
   static readonly TYPE = "shipyard:components:RedisCache";
+  /** The port Redis listens on. */
   static readonly PORT = 6379;
 
+  /** The Redis service. */
   readonly service: Service;
+  /** The password clients authenticate with (generated unless given). */
   readonly password: Secret;
+  /** What a consumer receives from `connections: [cache]`. */
   readonly connection: Connection;
 
   constructor(name: string, args: RedisCacheArgs, opts: pulumi.ComponentResourceOptions = {}) {

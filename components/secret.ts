@@ -9,6 +9,7 @@ import { LABEL } from "./labels";
 /** Where secret files live in a service's filesystem (the Docker and Swarm convention). */
 export const SECRETS_DIR = "/run/secrets";
 
+/** How a {@link Secret} is created. Every field is optional: by default the value is generated. */
 export interface SecretArgs {
   /**
    * A secret supplied by the caller, e.g. `config.requireSecret("apiToken")` or a value derived
@@ -93,8 +94,14 @@ export function validateSecretArgs(name: string, args: SecretArgs): void {
  *
  * Creates: `random.RandomPassword` (`<name>`) when no `value` is given. The value stays a secret
  * Output end to end; services mount it at {@link Secret.path} and read it through `*_FILE` env.
+ *
+ * @example
+ * const token = new Secret("api-token", { value: config.requireSecret("apiToken") });
+ * const session = new Secret("session-key", { length: 64 }); // generated
+ * new Service("web", { ...args, secrets: [{ secret: session, env: "SESSION_KEY_FILE" }] });
  */
 export class Secret extends pulumi.ComponentResource {
+  /** The Pulumi type token of every Secret. */
   static readonly TYPE = "shipyard:components:Secret";
 
   /** The secret value (always a secret Output). */

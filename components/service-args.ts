@@ -16,6 +16,7 @@ export type ServiceRole = "app" | "proxy" | "database" | "cache" | "graph" | "mo
 /** Roles whose loss or replacement puts data at risk. */
 export const STATEFUL_ROLES: readonly ServiceRole[] = ["database", "cache", "graph", "monitoring", "backup"];
 
+/** A host port published for one container port (`ServiceArgs.ports`). */
 export interface PortMapping {
   /** The port the process listens on inside the container. */
   readonly containerPort: number;
@@ -31,7 +32,9 @@ export interface PortMapping {
   readonly protocol?: "tcp" | "udp";
 }
 
+/** A network joined with extra DNS names (`ServiceArgs.networks`). */
 export interface NetworkAttachment {
+  /** The network to join. */
   readonly network: Network;
   /**
    * Extra DNS names on this network. The service name is always an alias.
@@ -41,7 +44,9 @@ export interface NetworkAttachment {
   readonly aliases?: readonly string[];
 }
 
+/** A named volume mounted into the service (`ServiceArgs.volumes`). */
 export interface VolumeMount {
+  /** The volume to mount. */
   readonly volume: Volume;
   /** Absolute path inside the container. */
   readonly path: string;
@@ -49,6 +54,7 @@ export interface VolumeMount {
   readonly readOnly?: boolean;
 }
 
+/** A host directory mounted into the service, for dev hot reload (`ServiceArgs.bindMounts`). */
 export interface BindMount {
   /** Absolute host path. Meant for dev hot reload; sensitive host paths are refused. */
   readonly source: string;
@@ -58,7 +64,9 @@ export interface BindMount {
   readonly readOnly?: boolean;
 }
 
+/** A secret delivered as a file under `/run/secrets` (`ServiceArgs.secrets`). */
 export interface SecretFile {
+  /** The secret whose value the file holds. */
   readonly secret: Secret;
   /**
    * The environment variable that tells the process where the file is (`DATABASE_PASSWORD_FILE`).
@@ -68,6 +76,7 @@ export interface SecretFile {
   readonly env?: string;
 }
 
+/** A plain configuration file delivered read-only into the service (`ServiceArgs.files`). */
 export interface ConfigFile {
   /** Absolute path of the file inside the container. */
   readonly path: string;
@@ -75,6 +84,7 @@ export interface ConfigFile {
   readonly content: pulumi.Input<string>;
 }
 
+/** How Docker checks a service is healthy; it gates start order and rollouts. */
 export interface Healthcheck {
   /** `["CMD", ...]` or `["CMD-SHELL", "..."]`, as in Docker. */
   readonly test: readonly string[];
@@ -88,33 +98,67 @@ export interface Healthcheck {
   readonly startPeriod?: string;
 }
 
+/** Docker's restart policy (`ServiceArgs.restart`). */
 export type RestartPolicy = "on-failure" | "unless-stopped" | "always";
 
 /** A secure default the service must give up, and why. Every deviation is explicit and reasoned. */
 export interface Deviation {
+  /** The secure default given up. */
   readonly setting: "readOnlyRootFilesystem" | "user" | "capAdd";
+  /** Why the image needs it, in a sentence reviewers can check. */
   readonly reason: string;
 }
+
+/** A service as others refer to it: a resource to wait for, and the DNS name to reach it by. */
+export type ServiceRef = pulumi.Resource & { readonly serviceName: string };
 
 /**
  * What a consumer needs to reach a service: the network they share, the env that points at it,
  * the secret files that authenticate, and the service to wait for. Presets implement it, so a
  * consumer is wired by passing the object (`connections: [db]`).
  */
-/** A service as others refer to it: a resource to wait for, and the DNS name to reach it by. */
-export type ServiceRef = pulumi.Resource & { readonly serviceName: string };
-
 export interface Connection {
+  /** The service to wait for (healthy) before the consumer starts. */
   readonly service: ServiceRef;
+  /** The network the consumer joins to reach it. */
   readonly network: Network;
+  /** The env the consumer receives (host, port, names); never a secret value. */
   readonly env: Readonly<Record<string, pulumi.Input<string>>>;
+  /** The secret files the consumer receives, each with its `*_FILE` variable. */
   readonly secrets: readonly SecretFile[];
 }
 
+/**
+ * Anything a service can pass in `connections`: a preset (`PostgresDatabase`, `RedisCache`, …) or
+ * one port of another `Service` ({@link Service.endpoint}).
+ */
 export interface Connectable {
+  /** What a consumer receives when it lists this object in `connections`. */
   readonly connection: Connection;
 }
 
+/** How a consumer reaches one port of a service: see {@link Service.endpoint}. */
+export interface EndpointOptions {
+  /** The environment variable the consumer receives the address in, e.g. `API_UPSTREAM`. */
+  readonly env: string;
+  /**
+   * A URL scheme such as `http`: the value is then `<scheme>://<host>:<port>`.
+   *
+   * @default - none: the value is `<host>:<port>`, what an nginx upstream and most clients take
+   */
+  readonly scheme?: string;
+  /**
+   * The network the consumer joins to reach the service: one of the service's own networks.
+   *
+   * @default - the service's first network
+   */
+  readonly network?: Network;
+}
+
+/**
+ * How a {@link Service} runs. Only `image`, `healthcheck` and a network (in `networks` or through
+ * `connections`) are required; every other field has a secure default.
+ */
 export interface ServiceArgs {
   /** The image to run. */
   readonly image: Image;

@@ -6,7 +6,8 @@ import { carryFiles, FILES_CARRIER_BUILD } from "./file-carrier";
 import { Image } from "./image";
 import { contentHash } from "./secret";
 import { swarmServiceArgs, type SwarmConfigRef } from "./swarm-spec";
-import type { ServiceArgs, ServiceRole, VolumeMount } from "./service-args";
+import { ComponentArgError } from "./naming";
+import type { Connectable, EndpointOptions, ServiceArgs, ServiceRole, VolumeMount } from "./service-args";
 import { resolveServiceSpec, type ServiceSpec } from "./service-spec";
 
 export * from "./service-args";
@@ -40,17 +41,33 @@ export function replaceStopFirst(spec: ServiceSpec, volumes: readonly VolumeMoun
  * on failure; created converged, while an update's rollout may outlast `pulumi up`, which
  * `npm run up` follows to the end, scripts/swarm-rollout.ts) and `docker.ServiceConfig` (`<name>-config-<i>`)
  * per file. Secrets must come from `Secret`s created with target `swarm`.
+ *
+ * @example
+ * const web = new Service("web", {
+ *   image: new Image("web", { build: { context: "./app", repository: "notes-web" } }),
+ *   networks: [edge],
+ *   connections: [db], // joins db's network, gets DATABASE_* and DATABASE_PASSWORD_FILE, waits for it
+ *   ports: [{ containerPort: 3000, hostPort: 8080 }], // on 127.0.0.1
+ *   healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:3000/healthz"] },
+ * });
  */
 export class Service extends pulumi.ComponentResource {
+  /** The Pulumi type token of every Service. */
   static readonly TYPE = "shipyard:components:Service";
 
   /** The DNS name other services on a shared network reach it by. */
   readonly serviceName: string;
+  /** What the service is for (`ServiceArgs.role`). */
   readonly role: ServiceRole;
+  /** How many containers (or Swarm tasks) run it. */
   readonly replicas: number;
   /** True for services whose replacement puts data at risk. */
   readonly stateful: boolean;
-  /** The resolved settings, for review tooling and tests. */
+  /**
+   * The resolved settings, for review tooling and tests.
+   *
+   * @internal
+   */
   readonly spec: ServiceSpec;
   /** The image reference the service runs. */
   readonly imageReference: pulumi.Output<string>;
@@ -69,6 +86,53 @@ export class Service extends pulumi.ComponentResource {
     if (!Number.isInteger(port) || port < 1 || port > 65535)
       throw new Error(`Service "${this.serviceName}": address() needs a port from 1 to 65535, got ${port}`);
     return `${this.serviceName}:${port}`;
+  }
+
+  /**
+   * One port of this service as something another service connects to: pass it in the consumer's
+   * `connections` and the consumer joins a network this service is on, receives the address in
+   * `options.env` and starts once this service is healthy. A proxy is routed to its upstream so,
+   * by object, with no service name in a string.
+   *
+   * @example
+   * const web = new Service("web", {
+   *   image: webImage,
+   *   networks: [edge],
+   *   connections: [api.endpoint(8080, { env: "API_UPSTREAM" })], // API_UPSTREAM=api:8080
+   *   healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/healthz"] },
+   * });
+   * @throws ComponentArgError when `port` is not a TCP port, `env` not a variable name, `scheme`
+   *   not a URL scheme, or `network` not one of this service's networks
+   */
+  endpoint(port: number, options: EndpointOptions): Connectable {
+    const fail = (field: string, problem: string): never => {
+      throw new ComponentArgError("Service", this.serviceName, `endpoint(${field})`, problem);
+    };
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      fail("port", `must be an integer from 1 to 65535, got ${port}`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.env))
+      fail(
+        "env",
+        `must be an environment variable name such as "API_UPSTREAM", got ${JSON.stringify(options.env)}`,
+      );
+    if (options.scheme !== undefined && !/^[a-z][a-z0-9+.-]*$/.test(options.scheme))
+      fail("scheme", `must be a URL scheme such as "http", got ${JSON.stringify(options.scheme)}`);
+    const own = this.spec.networks.map((n) => n.network);
+    const network = options.network ?? own[0]!;
+    if (!own.includes(network))
+      fail(
+        "network",
+        `must be a network the service joins (${own.map((n) => n.dockerName).join(", ")}), got ${network.dockerName}`,
+      );
+    const address = this.address(port);
+    return {
+      connection: {
+        service: this,
+        network,
+        env: { [options.env]: options.scheme === undefined ? address : `${options.scheme}://${address}` },
+        secrets: [],
+      },
+    };
   }
 
   constructor(name: string, args: ServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {

@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { ComponentArgError, dnsLabelError, isDnsLabel, toLabelList } from "./naming";
 import { LABEL } from "./labels";
 
+/** How a {@link Volume} is created. Every field is optional. */
 export interface VolumeArgs {
   /**
    * The Docker volume name. It is fixed so data survives a new stack state or a `pulumi import`.
@@ -49,15 +50,22 @@ export interface VolumeArgs {
  *
  * Creates: `docker.Volume` (`<name>`), protected and retained unless `retainData: false`, and with
  * `renewWith` a `random.RandomId` (`<name>-revision`).
+ *
+ * @example
+ * // Protected and kept through `pulumi destroy` in prod; disposable in dev.
+ * const pgdata = new Volume("pgdata", { dockerName: "notes-prod-pgdata", retainData: true });
  */
 export class Volume extends pulumi.ComponentResource {
+  /** The Pulumi type token of every Volume. */
   static readonly TYPE = "shipyard:components:Volume";
 
   /** The Docker volume name, what mounts refer to. */
   readonly volumeName: pulumi.Output<string>;
   /** The name known at construction, for wiring that cannot wait for an Output (backups, docs). */
   readonly dockerName: string;
+  /** True when the volume is protected and retained on delete. */
   readonly retainData: boolean;
+  /** True when it holds data that policy wants protected and backed up. */
   readonly holdsData: boolean;
 
   constructor(name: string, args: VolumeArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {

@@ -218,8 +218,10 @@ function buildWeb(b: Build): Service {
       replicas: b.profile.services.web.replicas,
       user: "101:101",
       networks: [b.edge],
-      env: { API_UPSTREAM: b.services.api!.address(API_PORT), ...env },
-      dependsOn: [b.services.api!, ...dependsOn],
+      // Routed to the api by object: API_UPSTREAM=api:8080, started once the api is healthy.
+      connections: [b.services.api!.endpoint(API_PORT, { env: "API_UPSTREAM" })],
+      env,
+      dependsOn,
       // nginx writes its pid, temp files and the rendered config here (apps/web/README.md).
       tmpfs: {
         "/run/nginx": "rw,noexec,nosuid,size=1m,uid=101,gid=101",
