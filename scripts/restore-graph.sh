@@ -7,13 +7,9 @@ set -euo pipefail
 
 stack="${1:?usage: scripts/restore-graph.sh <stack> [export-file|--list]}"
 shift
-container=$(docker ps --quiet \
-  --filter "label=shipyard.service=graph-backup" \
-  --filter "label=shipyard.stack=${stack}" | head -n 1)
-if [ -z "$container" ]; then
-  echo "no running graph-backup container for stack '${stack}' on this host (are shipyard:features.graph and .backups on?)" >&2
-  exit 1
-fi
+# shellcheck source=scripts/backup-container.sh
+. "$(dirname "$0")/backup-container.sh"
+container=$(backup_container graph-backup "$stack" "are shipyard:features.graph and .backups on?")
 
 if [ "${1:-}" = "--list" ]; then
   exec docker exec "$container" node dist/graph-backup.js list

@@ -7,13 +7,9 @@ set -euo pipefail
 
 stack="${1:?usage: scripts/restore-postgres.sh <stack> [dump-file|--list]}"
 shift
-container=$(docker ps --quiet \
-  --filter "label=shipyard.service=backup" \
-  --filter "label=shipyard.stack=${stack}" | head -n 1)
-if [ -z "$container" ]; then
-  echo "no running backup container for stack '${stack}' on this host (is shipyard:features.backups on?)" >&2
-  exit 1
-fi
+# shellcheck source=scripts/backup-container.sh
+. "$(dirname "$0")/backup-container.sh"
+container=$(backup_container backup "$stack" "is shipyard:features.backups on?")
 
 if [ "${1:-}" = "--list" ]; then
   exec docker exec "$container" sh -c 'ls -1t "$BACKUP_DIR"'
