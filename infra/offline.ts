@@ -5,6 +5,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { PROJECT, type RawConfig } from "./config";
+import { listStacks } from "./stack-files";
+
+export { listStacks };
 
 /**
  * Evaluates the program without an engine: Pulumi's mock monitor, realistic computed outputs, and a
@@ -241,13 +244,4 @@ export function readStackFile(stack: string, root = path.resolve(__dirname, ".."
       : { value: typeof value === "string" ? value : JSON.stringify(value), secret: false };
   }
   return raw;
-}
-
-/** The stacks that have a committed `Pulumi.<stack>.yaml`. */
-export function listStacks(root = path.resolve(__dirname, "..")): string[] {
-  return fs
-    .readdirSync(root)
-    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => s !== undefined)
-    .sort();
 }
