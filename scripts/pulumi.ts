@@ -2,19 +2,28 @@
  * `npm run preview|up|destroy -- <stack> [pulumi flags...]`: runs the Pulumi CLI for a stack from the
  * project root, with the project-local state folder created first (the file backend refuses a
  * missing folder, pulumi/pulumi#15841) and the stack created on first use.
+ *
+ * `up` (with no flags but `--yes`) previews, and stops there when the preview found nothing to do;
+ * otherwise it applies the previewed plan (`pulumi up --plan`), so the update does what the preview
+ * showed and nothing else. `pulumi up` itself always runs an update after its preview, 5 s or more
+ * here even when nothing changes.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { listStacks } from "../infra/offline";
+import * as readline from "node:readline/promises";
+import { listStacks } from "../infra/stack-files";
 import { resolvePulumiCli, withCliOnPath, type PulumiCli } from "./pulumi-cli";
 import { localStackExists, PROJECT, pulumiEnv, stateDir } from "./pulumi-env";
 import { waitForRollouts } from "./swarm-rollout";
+import { pendingOperations, plannedChanges } from "./update-plan";
 
 const ROOT = path.resolve(__dirname, "..");
+const POLICY = ["--policy-pack", "policy/pack"] as const;
 const COMMANDS = {
-  preview: ["preview", "--diff", "--policy-pack", "policy/pack"],
-  up: ["up", "--policy-pack", "policy/pack"],
+  preview: ["preview", "--diff", ...POLICY],
+  up: ["up", ...POLICY],
   // Protected resources (prod's data volumes and the passwords that open them) stay, in state and
   // on the host, so the next `up` finds its data; README "Data" says how to remove them too.
   destroy: ["destroy", "--exclude-protected"],
@@ -34,7 +43,7 @@ function pulumi(cli: PulumiCli, args: readonly string[], env: NodeJS.ProcessEnv)
 async function main(): Promise<void> {
   const [command, stack, ...rest] = process.argv.slice(2);
   if (command === undefined || !(command in COMMANDS))
-    fail(`usage: tsx scripts/pulumi.ts <${Object.keys(COMMANDS).join("|")}> <stack> [flags]`);
+    fail(`usage: npm run <${Object.keys(COMMANDS).join("|")}> -- <stack> [flags]`);
   const stacks = listStacks(ROOT);
   if (stack === undefined || stack.startsWith("-"))
     fail(`name the stack: npm run ${command} -- <stack>; stacks here: ${stacks.join(", ")}`);
@@ -60,11 +69,102 @@ async function main(): Promise<void> {
   // Create the stack on first use; on the project-local backend an existing one needs no CLI run.
   const known = !process.env.PULUMI_BACKEND_URL && localStackExists(ROOT, PROJECT, stack);
   if (!known && pulumi(cli, ["stack", "select", stack, "--create"], env) !== 0) process.exit(1);
+  const yes = process.env.CI === "true" || rest.some((flag) => flag === "--yes" || flag === "-y");
+  if (command === "up" && rest.every((flag) => flag === "--yes" || flag === "-y")) {
+    const status = await upThroughPlan(cli, stack, env, yes);
+    if (status === "updated") await gateSwarmRollouts(cli, stack, env);
+    process.exit(status === "unchanged" || status === "updated" ? 0 : 1);
+  }
   const args: string[] = [...COMMANDS[command as keyof typeof COMMANDS]];
   if (command !== "preview" && process.env.CI === "true") args.push("--yes");
   const status = pulumi(cli, [...args, "--stack", stack, ...rest], env);
   if (status === 0 && command === "up") await gateSwarmRollouts(cli, stack, env);
   process.exit(status);
+}
+
+/** The preview's advice to run `pulumi up --plan`, which this script follows itself. */
+const PLAN_ADVICE = /^(Update plan written to |Run `pulumi up --plan=)/;
+
+/**
+ * `up` as preview, then (when it plans a change and the user agrees) the update of that plan. The
+ * plan holds secrets only encrypted; it lives in a private temporary folder removed afterwards.
+ */
+async function upThroughPlan(
+  cli: PulumiCli,
+  stack: string,
+  env: NodeJS.ProcessEnv,
+  yes: boolean,
+): Promise<"unchanged" | "updated" | "declined" | "failed"> {
+  const interactive = !yes && process.stdin.isTTY === true;
+  if (!yes && !interactive) fail("--yes is needed where nothing can answer the confirmation (no terminal)");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-up-"));
+  const plan = path.join(dir, "plan.json");
+  try {
+    // A person confirming reads each change's diff; a --yes run gets the summary `pulumi up` shows.
+    const preview = ["preview", ...(interactive ? ["--diff"] : []), ...POLICY, "--save-plan", plan];
+    const result = spawnSync(cli.path, [...preview, "--stack", stack], {
+      cwd: ROOT,
+      env,
+      stdio: ["inherit", "inherit", "pipe"],
+      encoding: "utf8",
+    });
+    if (result.error) fail(`could not run the Pulumi CLI at ${cli.path}: ${result.error.message}`);
+    const advice = result.stderr.split("\n").filter((line) => !PLAN_ADVICE.test(line));
+    process.stderr.write(advice.join("\n"));
+    if (result.status !== 0) return "failed";
+
+    const changes = plannedChanges(readJson(plan));
+    const state = checkpoint(cli, stack, env);
+    // A checkpoint that cannot be read may hide pending operations: then the update runs.
+    const pending = state === undefined ? Number.NaN : pendingOperations(state);
+    if (changes.length === 0 && pending === 0) {
+      console.log("\nNo changes: every resource and output is as the preview found it, so no update ran.");
+      return "unchanged";
+    }
+    if (pending > 0)
+      console.log(
+        `\n${pending} operation(s) of an interrupted update are pending; the update resolves them.`,
+      );
+    if (interactive && !(await confirm("Do you want to perform this update? (yes/no) "))) {
+      console.error("confirmation declined, not proceeding with the update");
+      return "declined";
+    }
+    const update = ["up", "--plan", plan, "--skip-preview", "--yes", ...POLICY, "--stack", stack];
+    return pulumi(cli, update, env) === 0 ? "updated" : "failed";
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The stack's checkpoint: the project-local backend's file, else `pulumi stack export`. */
+function checkpoint(cli: PulumiCli, stack: string, env: NodeJS.ProcessEnv): unknown {
+  if (!process.env.PULUMI_BACKEND_URL) {
+    const file = path.join(stateDir(ROOT), ".pulumi", "stacks", PROJECT, `${stack}.json`);
+    if (fs.existsSync(file)) return readJson(file);
+  }
+  const exported = pulumiOutput(cli, ["stack", "export", "--stack", stack], env);
+  try {
+    return exported === undefined ? undefined : (JSON.parse(exported) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const prompt = readline.createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await prompt.question(question)).trim());
+  } finally {
+    prompt.close();
+  }
 }
 
 /** A Pulumi command's standard output, or undefined when it fails. */

@@ -1,0 +1,144 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+// `npm run up|preview` against a stand-in CLI (test/fixtures/fake-pulumi): which Pulumi commands
+// the wrapper runs, in which order, and that it starts without loading the Pulumi SDK.
+const ROOT = path.resolve(__dirname, "../..");
+const FAKE_BIN = path.join(ROOT, "test", "fixtures", "fake-pulumi");
+const STACK_URN = "urn:pulumi:dev::shipyard::pulumi:pulumi:Stack::shipyard-dev";
+const API_URN =
+  "urn:pulumi:dev::shipyard::shipyard:components:Service$docker:index/container:Container::api-0";
+const POLICY = ["--policy-pack", "policy/pack"];
+
+function planOf(apiSteps: string[]): string {
+  const goal = { outputDiff: {} };
+  return JSON.stringify({
+    resourcePlans: { [STACK_URN]: { goal, steps: ["same"] }, [API_URN]: { goal, steps: apiSteps } },
+  });
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-wrapper-"));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function run(command: string, env: Record<string, string>, ...flags: string[]) {
+  const log = path.join(dir, "calls.jsonl");
+  const sdk = path.join(dir, "sdk-loaded");
+  const result = spawnSync(
+    process.execPath,
+    [
+      "-r",
+      "tsx/cjs",
+      "-r",
+      "./test/fixtures/record-pulumi-sdk.cjs",
+      "scripts/pulumi.ts",
+      command,
+      "dev",
+      ...flags,
+    ],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: {
+        PATH: `${FAKE_BIN}${path.delimiter}${process.env.PATH ?? ""}`,
+        HOME: dir,
+        CI: "true",
+        PULUMI_BACKEND_URL: `file://${dir}`,
+        FAKE_PULUMI_LOG: log,
+        FAKE_PULUMI_SDK_LOADED: sdk,
+        ...env,
+      },
+    },
+  );
+  const calls = fs.existsSync(log)
+    ? fs
+        .readFileSync(log, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => (JSON.parse(line) as string[]).map((a) => (a.endsWith("plan.json") ? "<plan>" : a)))
+    : [];
+  return {
+    status: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    calls,
+    sdk: fs.readFileSync(sdk, "utf8"),
+  };
+}
+
+describe("npm run up", () => {
+  it("stops after a preview that plans no change, and says so", () => {
+    const out = run("up", { FAKE_PULUMI_PLAN: planOf(["same"]) });
+    expect(out.status).toBe(0);
+    expect(out.calls).toEqual([
+      ["stack", "select", "dev", "--create"],
+      ["preview", ...POLICY, "--save-plan", "<plan>", "--stack", "dev"],
+      ["stack", "export", "--stack", "dev"],
+    ]);
+    expect(out.stdout).toContain(
+      "No changes: every resource and output is as the preview found it, so no update ran.",
+    );
+  });
+
+  it("applies exactly the previewed plan when the preview plans a change", () => {
+    const out = run("up", { FAKE_PULUMI_PLAN: planOf(["delete-replaced", "replace", "create-replacement"]) });
+    expect(out.status).toBe(0);
+    expect(out.calls.slice(1)).toEqual([
+      ["preview", ...POLICY, "--save-plan", "<plan>", "--stack", "dev"],
+      ["stack", "export", "--stack", "dev"],
+      ["up", "--plan", "<plan>", "--skip-preview", "--yes", ...POLICY, "--stack", "dev"],
+      ["stack", "output", "summary", "--json", "--stack", "dev"],
+    ]);
+  });
+
+  it("runs the update when an interrupted one left pending operations", () => {
+    const state = JSON.stringify({ deployment: { pending_operations: [{ type: "creating" }] } });
+    const out = run("up", { FAKE_PULUMI_PLAN: planOf(["same"]), FAKE_PULUMI_STATE: state });
+    expect(out.calls.map((c) => c[0])).toEqual(["stack", "preview", "stack", "up", "stack"]);
+    expect(out.stdout).toContain(
+      "1 operation(s) of an interrupted update are pending; the update resolves them.",
+    );
+  });
+
+  it("runs no update when the preview fails, and fails", () => {
+    const out = run("up", { FAKE_PULUMI_PLAN: planOf(["update"]), FAKE_PULUMI_PREVIEW_EXIT: "255" });
+    expect(out.status).toBe(1);
+    expect(out.calls.map((c) => c[0])).toEqual(["stack", "preview"]);
+  });
+
+  it("keeps the preview's output but not its advice to run `pulumi up --plan` itself", () => {
+    const out = run("up", { FAKE_PULUMI_PLAN: planOf(["same"]) });
+    expect(out.stdout).toContain("fake preview");
+    expect(out.stderr).not.toMatch(/Update plan written|pulumi up --plan/);
+  });
+
+  it("passes other flags to a plain `pulumi up`", () => {
+    const out = run("up", {}, "--target", "urn:x", "--yes");
+    expect(out.calls.slice(1)).toEqual([
+      ["up", ...POLICY, "--yes", "--stack", "dev", "--target", "urn:x", "--yes"],
+      ["stack", "output", "summary", "--json", "--stack", "dev"],
+    ]);
+  });
+
+  it("refuses to run unattended without --yes", () => {
+    const out = run("up", { CI: "false", FAKE_PULUMI_PLAN: planOf(["update"]) });
+    expect(out.status).toBe(2);
+    expect(out.stderr).toContain(
+      "error: --yes is needed where nothing can answer the confirmation (no terminal)",
+    );
+    expect(out.calls.map((c) => c[0])).toEqual(["stack"]);
+  });
+});
+
+describe("the wrapper's start", () => {
+  it("does not load the Pulumi SDK (0.8 s of every command when it did)", () => {
+    const out = run("preview", {});
+    expect(out.calls.slice(1)).toEqual([["preview", "--diff", ...POLICY, "--stack", "dev"]]);
+    expect(out.sdk).toBe("false");
+  });
+});
