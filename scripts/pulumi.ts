@@ -4,9 +4,11 @@
  * missing folder, pulumi/pulumi#15841) and the stack created on first use.
  *
  * `up` (with no flags but `--yes`) previews, and stops there when the preview found nothing to do;
- * otherwise it applies the previewed plan (`pulumi up --plan`), so the update does what the preview
- * showed and nothing else. `pulumi up` itself always runs an update after its preview, 5 s or more
- * here even when nothing changes.
+ * otherwise it runs the update (`pulumi up --skip-preview`, after the user's yes). `pulumi up` itself
+ * always runs an update after its preview, 5 s or more here even when nothing changes. The update
+ * evaluates the program again, as `pulumi up`'s does; it is not held to the preview's plan
+ * (`pulumi up --plan`): that check rejected a first deploy here, a generated password being unknown
+ * in the plan and known in the update, and printed the password in its error.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -82,12 +84,13 @@ async function main(): Promise<void> {
   process.exit(status);
 }
 
-/** The preview's advice to run `pulumi up --plan`, which this script follows itself. */
+/** The preview's advice to run `pulumi up --plan`, which means nothing to a user of this script. */
 const PLAN_ADVICE = /^(Update plan written to |Run `pulumi up --plan=)/;
 
 /**
- * `up` as preview, then (when it plans a change and the user agrees) the update of that plan. The
- * plan holds secrets only encrypted; it lives in a private temporary folder removed afterwards.
+ * `up` as preview, then (when it plans a change and the user agrees) the update. The preview's plan
+ * is read only to tell whether anything would change; it holds secrets only encrypted and lives in
+ * a private temporary folder removed afterwards.
  */
 async function upThroughPlan(
   cli: PulumiCli,
@@ -129,7 +132,7 @@ async function upThroughPlan(
       console.error("confirmation declined, not proceeding with the update");
       return "declined";
     }
-    const update = ["up", "--plan", plan, "--skip-preview", "--yes", ...POLICY, "--stack", stack];
+    const update = ["up", "--skip-preview", "--yes", ...POLICY, "--stack", stack];
     return pulumi(cli, update, env) === 0 ? "updated" : "failed";
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,6 @@
 /**
  * Reads what a preview planned (`pulumi preview --save-plan`), so `npm run up` can stop after a
- * preview that found nothing to do and otherwise apply exactly what the preview showed
- * (`pulumi up --plan`). Pure: the plan and the checkpoint come in as parsed JSON.
+ * preview that found nothing to do. Pure: the plan and the checkpoint come in as parsed JSON.
  */
 
 interface ResourcePlan {

@@ -85,13 +85,15 @@ describe("npm run up", () => {
     );
   });
 
-  it("applies exactly the previewed plan when the preview plans a change", () => {
+  // Not `up --plan`: on a real first deploy Pulumi's plan check rejected a generated password that
+  // was unknown in the plan and known in the update, and printed the password in its error.
+  it("runs the update when the preview plans a change", () => {
     const out = run("up", { FAKE_PULUMI_PLAN: planOf(["delete-replaced", "replace", "create-replacement"]) });
     expect(out.status).toBe(0);
     expect(out.calls.slice(1)).toEqual([
       ["preview", ...POLICY, "--save-plan", "<plan>", "--stack", "dev"],
       ["stack", "export", "--stack", "dev"],
-      ["up", "--plan", "<plan>", "--skip-preview", "--yes", ...POLICY, "--stack", "dev"],
+      ["up", "--skip-preview", "--yes", ...POLICY, "--stack", "dev"],
       ["stack", "output", "summary", "--json", "--stack", "dev"],
     ]);
   });
