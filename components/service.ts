@@ -3,12 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { ContainerResource } from "./container-resource";
 import { containerArgs } from "./container-spec";
 import { carryFiles, FILES_CARRIER_BUILD } from "./file-carrier";
+import { HealthGate } from "./health-gate";
+import { dockerSocketPath } from "./health-probe";
 import { Image } from "./image";
 import { contentHash } from "./secret";
 import { swarmServiceArgs, type SwarmConfigRef } from "./swarm-spec";
 import { ComponentArgError } from "./naming";
 import type { Connectable, EndpointOptions, ServiceArgs, ServiceRole, VolumeMount } from "./service-args";
 import { resolveServiceSpec, type ServiceSpec } from "./service-spec";
+import { durationNanos } from "./units";
 
 export * from "./service-args";
 export * from "./service-spec";
@@ -203,25 +206,50 @@ export class Service extends pulumi.ComponentResource {
       filesImage === undefined
         ? undefined
         : carryFiles(spec, parts.files, filesImage.imageId, parts.labels, this);
-    const containerParts = { ...parts, fileMounts: carried?.mounts ?? [] };
+    // On a unix-socket host a health gate per replica runs the healthcheck from the moment the
+    // container runs (health-probe.ts); elsewhere the provider waits for Docker's own `healthy`.
+    const dockerProvider = this.getProvider("docker:index/container:Container") as
+      docker.Provider | undefined;
+    const socketPath = dockerProvider?.host.apply(dockerSocketPath);
+    const containerParts = {
+      ...parts,
+      fileMounts: carried?.mounts ?? [],
+      waitForDockerHealthy: socketPath?.apply((p) => p === undefined) ?? true,
+    };
     const firstDeps = carried ? [...dependsOn, carried.carrier] : dependsOn;
 
     const containers: ContainerResource[] = [];
+    const ready: pulumi.Resource[] = [];
     for (let i = 0; i < spec.replicas; i++) {
-      const previous = containers[i - 1];
-      containers.push(
-        new ContainerResource(`${name}-${i}`, containerArgs(spec, containerParts, i), {
-          parent: this,
-          dependsOn: previous ? [...firstDeps, previous] : firstDeps,
-          // The old container goes before its replacement starts when the two cannot run side by
-          // side: a host port binds once, and a data volume must never have two servers on it (a
-          // real replacement ran a second PostgreSQL on the same pgdata until its lock broke).
-          deleteBeforeReplace: replaceStopFirst(spec, parts.volumes),
-          // Docker cannot change a running container's mounts, yet the provider takes a change of
-          // `mounts` as an in-place update: a real rotation left the containers on the old file
-          // volumes. A new mount means a new container.
-          replaceOnChanges: ["mounts"],
-        }),
+      const previous = ready[i - 1];
+      const container = new ContainerResource(`${name}-${i}`, containerArgs(spec, containerParts, i), {
+        parent: this,
+        dependsOn: previous ? [...firstDeps, previous] : firstDeps,
+        // The old container goes before its replacement starts when the two cannot run side by
+        // side: a host port binds once, and a data volume must never have two servers on it (a
+        // real replacement ran a second PostgreSQL on the same pgdata until its lock broke).
+        deleteBeforeReplace: replaceStopFirst(spec, parts.volumes),
+        // Docker cannot change a running container's mounts, yet the provider takes a change of
+        // `mounts` as an in-place update: a real rotation left the containers on the old file
+        // volumes. A new mount means a new container.
+        replaceOnChanges: ["mounts"],
+      });
+      containers.push(container);
+      ready.push(
+        socketPath === undefined
+          ? container
+          : new HealthGate(
+              `${name}-${i}-healthy`,
+              {
+                socketPath: socketPath.apply((p) => p ?? ""),
+                containerId: container.id,
+                name: `${name}-${i}`,
+                test: spec.healthcheck.test,
+                probeTimeoutMs: durationNanos(spec.healthcheck.timeout) / 1e6,
+                timeoutMs: spec.waitTimeoutSeconds * 1000,
+              },
+              { parent: this },
+            ),
       );
     }
     this.containerIds = pulumi.all(containers.map((c) => c.id));
