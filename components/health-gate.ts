@@ -37,3 +37,15 @@ export class HealthGate extends pulumi.dynamic.Resource {
     super(provider, name, { ...args, healthyAfterMs: undefined }, opts, "shipyard", "HealthGate");
   }
 }
+
+/**
+ * The health gates' provider: Pulumi's Node.js dynamic provider host, registered by the program.
+ * The engine gives the default one (`pulumi:providers:pulumi-nodejs::default`) the stack's config
+ * as inputs, so every config change showed as an update of it in previews; this one has none.
+ * Gates find it on their parent's `providers`.
+ */
+export class HealthGateProvider extends pulumi.ProviderResource {
+  constructor(name: string, opts: pulumi.ResourceOptions = {}) {
+    super("pulumi-nodejs", name, {}, opts);
+  }
+}

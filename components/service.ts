@@ -34,8 +34,11 @@ export function replaceStopFirst(spec: ServiceSpec, volumes: readonly VolumeMoun
  * `docker.Container` `<name>-0` … `<name>-<replicas-1>`
  * (registered through `ContainerResource`, which declares only the inputs it is given), each
  * joined to the service's networks under the alias `<name>` (so replicas share one DNS name), each
- * waited on until healthy. Replica i depends on replica i-1, so a rollout replaces one at a time
- * and, containers having no fixed name, each new replica is healthy before its old one goes.
+ * waited on until healthy: by a `HealthGate` `<name>-<i>-healthy` that runs the healthcheck from the
+ * moment the container runs (when the docker provider's host is a unix socket), else by the
+ * provider (`wait`, Docker's own `healthy`). Replica i depends on replica i-1's gate, so a rollout
+ * replaces one at a time and, containers having no fixed name, each new replica is healthy before
+ * its old one goes.
  * A service with host ports, or one that is stateful or writes a volume, is replaced delete-first
  * (a port binds once; two servers must never share a data volume), which is downtime; the review
  * summary says so.

@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import { beforeEach, describe, expect, it } from "vitest";
 import { Image } from "../../components/image";
 import { Network } from "../../components/network";
+import { HealthGateProvider } from "../../components/health-gate";
 import { Service } from "../../components/service";
 import { CONTAINER, child, freshRegistrations, ofType, promiseOf, settle, type Registration } from "../mocks";
 
@@ -66,6 +67,25 @@ describe("HealthGate", () => {
     await settle();
     expect(child(CONTAINER, "remote-0").inputs.wait).toBe(true);
     expect(child(GATE, "remote-0-healthy").inputs.socketPath).toBe("");
+  });
+
+  it("runs the gates on the provider the program registered, not on a default one", async () => {
+    const gates = new HealthGateProvider("gates-provider");
+    const provider = new docker.Provider("own-docker", { host: "unix:///var/run/docker.sock" });
+    new Service(
+      "own",
+      {
+        image: new Image("own-img", { ref: REF }),
+        networks: [new Network("own-net")],
+        healthcheck: { test: TEST },
+      },
+      { providers: [provider, gates] },
+    );
+    await settle();
+    const gate = child(GATE, "own-0-healthy");
+    expect(gate.options.provider).toBe(
+      `${child("pulumi:providers:pulumi-nodejs", "gates-provider").urn}::gates-provider-id`,
+    );
   });
 
   it("registers no gate without a docker provider to read the host from", async () => {
