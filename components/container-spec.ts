@@ -12,6 +12,8 @@ export interface ContainerParts extends WorkloadParts {
   readonly bindMounts: readonly BindMount[];
   /** The read-only volumes its secret and config files are in (file-carrier.ts). */
   readonly fileMounts: readonly docker.types.input.ContainerMount[];
+  /** Whether the provider holds `up` until Docker reports the container healthy (no HealthGate does). */
+  readonly waitForDockerHealthy: pulumi.Input<boolean>;
 }
 
 /**
@@ -19,7 +21,8 @@ export interface ContainerParts extends WorkloadParts {
  *
  * Every secure default lands here: non-root user, read-only root with tmpfs, ALL capabilities
  * dropped, no-new-privileges, memory (swap disabled) and CPU limits, restart policy, json-file log
- * rotation, healthcheck with `wait` so dependents start only once this replica is healthy.
+ * rotation, healthcheck (waited on here or by a HealthGate, so dependents start only once this
+ * replica is healthy).
  */
 export function containerArgs(spec: ServiceSpec, parts: ContainerParts, index: number): docker.ContainerArgs {
   const memoryMb = bytesToMegabytes(spec.memoryBytes);
@@ -53,7 +56,7 @@ export function containerArgs(spec: ServiceSpec, parts: ContainerParts, index: n
       retries: spec.healthcheck.retries,
       startPeriod: goDuration(durationNanos(spec.healthcheck.startPeriod)),
     },
-    wait: true,
+    wait: parts.waitForDockerHealthy,
     waitTimeout: spec.waitTimeoutSeconds,
     destroyGraceSeconds: spec.stopGraceSeconds,
     stopTimeout: spec.stopGraceSeconds,

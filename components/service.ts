@@ -3,12 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { ContainerResource } from "./container-resource";
 import { containerArgs } from "./container-spec";
 import { carryFiles, FILES_CARRIER_BUILD } from "./file-carrier";
+import { HealthGate } from "./health-gate";
+import { dockerSocketPath } from "./health-probe";
 import { Image } from "./image";
 import { contentHash } from "./secret";
 import { swarmServiceArgs, type SwarmConfigRef } from "./swarm-spec";
 import { ComponentArgError } from "./naming";
 import type { Connectable, EndpointOptions, ServiceArgs, ServiceRole, VolumeMount } from "./service-args";
 import { resolveServiceSpec, type ServiceSpec } from "./service-spec";
+import { durationNanos } from "./units";
 
 export * from "./service-args";
 export * from "./service-spec";
@@ -31,8 +34,11 @@ export function replaceStopFirst(spec: ServiceSpec, volumes: readonly VolumeMoun
  * `docker.Container` `<name>-0` … `<name>-<replicas-1>`
  * (registered through `ContainerResource`, which declares only the inputs it is given), each
  * joined to the service's networks under the alias `<name>` (so replicas share one DNS name), each
- * waited on until healthy. Replica i depends on replica i-1, so a rollout replaces one at a time
- * and, containers having no fixed name, each new replica is healthy before its old one goes.
+ * waited on until healthy: by a `HealthGate` `<name>-<i>-healthy` that runs the healthcheck from the
+ * moment the container runs (when the docker provider's host is a unix socket), else by the
+ * provider (`wait`, Docker's own `healthy`). Replica i depends on replica i-1's gate, so a rollout
+ * replaces one at a time and, containers having no fixed name, each new replica is healthy before
+ * its old one goes.
  * A service with host ports, or one that is stateful or writes a volume, is replaced delete-first
  * (a port binds once; two servers must never share a data volume), which is downtime; the review
  * summary says so.
@@ -203,25 +209,50 @@ export class Service extends pulumi.ComponentResource {
       filesImage === undefined
         ? undefined
         : carryFiles(spec, parts.files, filesImage.imageId, parts.labels, this);
-    const containerParts = { ...parts, fileMounts: carried?.mounts ?? [] };
+    // On a unix-socket host a health gate per replica runs the healthcheck from the moment the
+    // container runs (health-probe.ts); elsewhere the provider waits for Docker's own `healthy`.
+    const dockerProvider = this.getProvider("docker:index/container:Container") as
+      docker.Provider | undefined;
+    const socketPath = dockerProvider?.host.apply(dockerSocketPath);
+    const containerParts = {
+      ...parts,
+      fileMounts: carried?.mounts ?? [],
+      waitForDockerHealthy: socketPath?.apply((p) => p === undefined) ?? true,
+    };
     const firstDeps = carried ? [...dependsOn, carried.carrier] : dependsOn;
 
     const containers: ContainerResource[] = [];
+    const ready: pulumi.Resource[] = [];
     for (let i = 0; i < spec.replicas; i++) {
-      const previous = containers[i - 1];
-      containers.push(
-        new ContainerResource(`${name}-${i}`, containerArgs(spec, containerParts, i), {
-          parent: this,
-          dependsOn: previous ? [...firstDeps, previous] : firstDeps,
-          // The old container goes before its replacement starts when the two cannot run side by
-          // side: a host port binds once, and a data volume must never have two servers on it (a
-          // real replacement ran a second PostgreSQL on the same pgdata until its lock broke).
-          deleteBeforeReplace: replaceStopFirst(spec, parts.volumes),
-          // Docker cannot change a running container's mounts, yet the provider takes a change of
-          // `mounts` as an in-place update: a real rotation left the containers on the old file
-          // volumes. A new mount means a new container.
-          replaceOnChanges: ["mounts"],
-        }),
+      const previous = ready[i - 1];
+      const container = new ContainerResource(`${name}-${i}`, containerArgs(spec, containerParts, i), {
+        parent: this,
+        dependsOn: previous ? [...firstDeps, previous] : firstDeps,
+        // The old container goes before its replacement starts when the two cannot run side by
+        // side: a host port binds once, and a data volume must never have two servers on it (a
+        // real replacement ran a second PostgreSQL on the same pgdata until its lock broke).
+        deleteBeforeReplace: replaceStopFirst(spec, parts.volumes),
+        // Docker cannot change a running container's mounts, yet the provider takes a change of
+        // `mounts` as an in-place update: a real rotation left the containers on the old file
+        // volumes. A new mount means a new container.
+        replaceOnChanges: ["mounts"],
+      });
+      containers.push(container);
+      ready.push(
+        socketPath === undefined
+          ? container
+          : new HealthGate(
+              `${name}-${i}-healthy`,
+              {
+                socketPath: socketPath.apply((p) => p ?? ""),
+                containerId: container.id,
+                name: `${name}-${i}`,
+                test: spec.healthcheck.test,
+                probeTimeoutMs: durationNanos(spec.healthcheck.timeout) / 1e6,
+                timeoutMs: spec.waitTimeoutSeconds * 1000,
+              },
+              { parent: this },
+            ),
       );
     }
     this.containerIds = pulumi.all(containers.map((c) => c.id));

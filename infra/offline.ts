@@ -29,6 +29,8 @@ export interface Registration {
     readonly deleteBeforeReplace: boolean | undefined;
     readonly replaceOnChanges: readonly string[];
     readonly dependencies: readonly string[];
+    /** The provider reference (`<provider urn>::<id>`), when the program gave one. */
+    readonly provider: string | undefined;
   };
 }
 
@@ -141,6 +143,7 @@ interface RegisterRequest {
   getDeletebeforereplacedefined(): boolean;
   getReplaceonchangesList(): string[];
   getDependenciesList(): string[];
+  getProvider(): string;
 }
 interface MockMonitor {
   registerResource(
@@ -195,6 +198,7 @@ export function installMocks(stack = "dev"): void {
               : undefined,
             replaceOnChanges: req.getReplaceonchangesList(),
             dependencies: req.getDependenciesList(),
+            provider: req.getProvider() || undefined,
           },
         });
       }

@@ -128,3 +128,16 @@ export function touchedServices(
   for (const [name, a] of after) if (before.get(name)?.id !== a.id) touched.add(a.service);
   return [...touched].sort();
 }
+
+/**
+ * Whether Docker reports every running container healthy, from
+ * `docker ps --filter status=running --format '{{.Status}}'` lines (`Up 12 seconds (healthy)`). No
+ * running container at all is not healthy.
+ */
+export function allHealthy(statusLines: string): boolean {
+  const lines = statusLines
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+  return lines.length > 0 && lines.every((l) => l.endsWith("(healthy)"));
+}

@@ -9,6 +9,8 @@ export const COMPOSE_LIMITS: readonly string[] = [
   "protect and retainOnDelete: `docker compose down -v` deletes the data volumes like any other.",
   "Health-gated, one-at-a-time replacement: on a change `docker compose up` stops and removes every" +
     " old container of the service before starting the new ones, and keeps none serving if they fail.",
+  "Health gates: a dependent starts when Docker reports its dependency healthy, at the earliest one" +
+    " healthcheck interval after start; shipyard starts it at the dependency's first passing check.",
   "The policy pack and `npm run audit`: nothing checks an edit of this file.",
   "Secret rotation: the files are read where they lie; after changing one, recreate its services" +
     " (`docker compose up -d --force-recreate <service>`).",

@@ -61,6 +61,7 @@ function fullArgs(): { container: docker.ContainerArgs; carrier: docker.Containe
         bindMounts: [],
         fileMounts: files.map((f) => ({ type: "volume", source: f.name, target: f.dir, readOnly: true })),
         labels: { team: "core" },
+        waitForDockerHealthy: true,
       },
       0,
     ),

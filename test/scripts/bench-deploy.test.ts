@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  allHealthy,
   formatSeconds,
   median,
   parseContainers,
@@ -88,5 +89,17 @@ describe("bench:deploy's check of what a change touched", () => {
   it("names none when nothing changed", () => {
     const same = snapshot("api-0-1 aaa api\nweb-0-1 bbb web");
     expect(touchedServices(same, snapshot("web-0-1 bbb web\napi-0-1 aaa api"))).toEqual([]);
+  });
+});
+
+describe("allHealthy", () => {
+  it.each([
+    ["Up 12 seconds (healthy)\nUp 3 minutes (healthy)\n", true],
+    ["Up 12 seconds (healthy)\nUp 2 seconds (health: starting)\n", false],
+    ["Up 40 seconds (unhealthy)\n", false],
+    ["Up 5 seconds\n", false],
+    ["", false],
+  ])("%j → %s", (lines, expected) => {
+    expect(allHealthy(lines)).toBe(expected);
   });
 });

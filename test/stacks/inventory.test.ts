@@ -12,7 +12,8 @@ const HARDENED = {
   capAdd: [],
   securityOpts: ["no-new-privileges:true"],
   restart: "unless-stopped",
-  wait: true,
+  // The replica's HealthGate waits (components/health-gate.ts), so the provider does not.
+  wait: false,
   logging: ["json-file", { "max-file": "3", "max-size": "10m" }],
 };
 const API_HEALTH = [
@@ -32,8 +33,13 @@ const PROM_HEALTH = ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9
 
 function inventory(registrations: readonly Registration[]): string[] {
   // docker:index/container:Container → container:api-0; pulumi:providers:docker → providers:docker
+  // pulumi-nodejs:dynamic/shipyard:HealthGate → healthGate:api-0-healthy
   const short = (type: string) =>
-    type.startsWith("pulumi:providers:") ? "providers" : type.split(":")[1]!.split("/")[1]!;
+    type.startsWith("pulumi:providers:")
+      ? "providers"
+      : type.endsWith(":HealthGate")
+        ? "healthGate"
+        : type.split(":")[1]!.split("/")[1]!;
   return registrations
     .filter((r) => r.custom)
     .map((r) => `${short(r.type)}:${r.name}`)
@@ -59,6 +65,12 @@ describe("dev stack", () => {
       "container:redis-0",
       "container:redis-files",
       "container:web-0",
+      "healthGate:api-0-healthy",
+      "healthGate:graph-0-healthy",
+      "healthGate:monitoring-0-healthy",
+      "healthGate:postgres-0-healthy",
+      "healthGate:redis-0-healthy",
+      "healthGate:web-0-healthy",
       "image:api-build",
       "image:api-dev-build",
       "image:files-carrier-build",
@@ -67,6 +79,7 @@ describe("dev stack", () => {
       "network:edge",
       "network:host-access",
       "providers:docker",
+      "providers:health-gates",
       "randomId:api-files",
       "randomId:graph-conf-revision",
       "randomId:graph-files",
@@ -296,10 +309,21 @@ describe("prod stack on the container target", () => {
       "container:redis-0",
       "container:redis-files",
       "container:web-0",
+      "healthGate:api-0-healthy",
+      "healthGate:api-1-healthy",
+      "healthGate:api-2-healthy",
+      "healthGate:backup-0-healthy",
+      "healthGate:graph-0-healthy",
+      "healthGate:graph-backup-0-healthy",
+      "healthGate:monitoring-0-healthy",
+      "healthGate:postgres-0-healthy",
+      "healthGate:redis-0-healthy",
+      "healthGate:web-0-healthy",
       "image:files-carrier-build",
       "network:data",
       "network:edge",
       "providers:docker",
+      "providers:health-gates",
       "randomId:api-files",
       "randomId:backup-files",
       "randomId:graph-backup-files",
@@ -444,10 +468,11 @@ describe("prod stack on the container target", () => {
     ]);
   });
 
-  it("rolls API replicas one at a time: each replica waits for the previous one", () => {
+  it("rolls API replicas one at a time: each replica waits for the previous one to be healthy", () => {
     const urn = (name: string) => prod.registrations.find((r) => r.name === name)!.urn;
-    expect(prod.registrations.find((r) => r.name === "api-1")!.options.dependencies).toContain(urn("api-0"));
-    expect(prod.registrations.find((r) => r.name === "api-2")!.options.dependencies).toContain(urn("api-1"));
+    const deps = (name: string) => prod.registrations.find((r) => r.name === name)!.options.dependencies;
+    expect(deps("api-1")).toContain(urn("api-0-healthy"));
+    expect(deps("api-2")).toContain(urn("api-1-healthy"));
     expect(
       prod.registrations.filter((r) => /^api-\d+$/.test(r.name)).map((r) => r.options.deleteBeforeReplace),
     ).toEqual([false, false, false]);
