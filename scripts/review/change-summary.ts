@@ -8,6 +8,7 @@ import { STATEFUL_ROLES } from "../../components/service-args";
 import { asRecord, parseUrn, type PreviewDigest } from "./preview-digest";
 import {
   CONTAINER_TYPE,
+  HEALTH_GATE_TYPE,
   isWorkload,
   mergeSteps,
   ownership,
@@ -143,7 +144,8 @@ function serviceRow(name: string, members: readonly Resource[]): ChangeRow {
     if (changed.length > 0) notes.push(`changed: ${code(changed)}`);
     for (const c of containers.filter((c) => c.change === "create")) notes.push(`adds ${code([c.name])}`);
     for (const c of containers.filter((c) => c.change === "delete")) notes.push(`removes ${code([c.name])}`);
-    for (const m of members.filter((m) => m.custom && m.change !== "none" && !isWorkload(m))) {
+    const ownResources = members.filter((m) => m.custom && !isWorkload(m) && m.type !== HEALTH_GATE_TYPE);
+    for (const m of ownResources.filter((m) => m.change !== "none")) {
       notes.push(`${shortType(m.type)} ${code([m.name])}: ${RESOURCE_OPERATION[m.change]}`);
     }
   }

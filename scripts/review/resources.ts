@@ -20,6 +20,8 @@ import { LABEL } from "../../components/labels";
 export const SERVICE_COMPONENT_TYPE = "shipyard:components:Service";
 export const CONTAINER_TYPE = "docker:index/container:Container";
 export const SWARM_SERVICE_TYPE = "docker:index/service:Service";
+/** A container's health gate (components/health-gate.ts): replaced with its container, as part of it. */
+export const HEALTH_GATE_TYPE = "pulumi-nodejs:dynamic/shipyard:HealthGate";
 const SERVICE_LABEL = LABEL.service;
 
 /** What a resource's steps do to the running system. */

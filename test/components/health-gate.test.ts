@@ -4,10 +4,12 @@ import { Image } from "../../components/image";
 import { Network } from "../../components/network";
 import { HealthGateProvider } from "../../components/health-gate";
 import { Service } from "../../components/service";
+import { HEALTH_GATE_TYPE } from "../../scripts/review/resources";
 import { CONTAINER, child, freshRegistrations, ofType, promiseOf, settle, type Registration } from "../mocks";
 
-// One health gate per replica where the Docker host is a unix socket (components/health-gate.ts).
-const GATE = "pulumi-nodejs:dynamic/shipyard:HealthGate";
+// One health gate per replica where the Docker host is a unix socket (components/health-gate.ts),
+// registered under the type the change summary knows (scripts/review/resources.ts).
+const GATE = HEALTH_GATE_TYPE;
 const REF = `ghcr.io/acme/api:1.4.2@sha256:${"cd".repeat(32)}`;
 const TEST = ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8080/health"];
 

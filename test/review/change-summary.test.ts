@@ -307,6 +307,19 @@ function urn(chain: string, name: string): string {
 }
 
 /** A step for replica `index` of a Service component's containers, labelled as the component does. */
+/** The health gate of replica `index` (components/health-gate.ts), replaced with its container. */
+function healthGate(op: string, service: string, index: number): PreviewStep {
+  const type = "pulumi-nodejs:dynamic/shipyard:HealthGate";
+  const state = {
+    urn: urn(`${SERVICE}$${type}`, `${service}-${index}-healthy`),
+    custom: true,
+    type,
+    parent: urn(SERVICE, service),
+    inputs: { containerId: `${service}-${index}-id` },
+  };
+  return { op, urn: state.urn, oldState: state, newState: state, replaceReasons: ["containerId"] };
+}
+
 function container(
   op: string,
   service: string,
@@ -348,6 +361,19 @@ describe("summarizePreview edge cases", () => {
           operation: "update in place",
           forcesReplacement: [],
           notes: ["adds `api-2`"],
+        },
+      ],
+    ],
+    [
+      "counts a replica's health gate as part of its container, not as a note",
+      [container("replace", "web", 0), healthGate("replace", "web", 0)],
+      [
+        {
+          kind: "service",
+          name: "web",
+          operation: "replace (downtime)",
+          forcesReplacement: ["image"],
+          notes: ["changed: `image`"],
         },
       ],
     ],
