@@ -84,8 +84,12 @@ async function main(): Promise<void> {
   process.exit(status);
 }
 
-/** The preview's advice to run `pulumi up --plan`, which means nothing to a user of this script. */
-const PLAN_ADVICE = /^(Update plan written to |Run `pulumi up --plan=)/;
+/**
+ * The preview's advice to run `pulumi up --plan`, which means nothing to a user of this script;
+ * on a terminal it comes with color codes first.
+ */
+// eslint-disable-next-line no-control-regex -- the escape character of those color codes
+const PLAN_ADVICE = /^(?:\x1b\[[0-9;]*m)*(Update plan written to |Run `pulumi up --plan=)/;
 
 /**
  * `up` as preview, then (when it plans a change and the user agrees) the update. The preview's plan

@@ -113,8 +113,11 @@ describe("npm run up", () => {
     expect(out.calls.map((c) => c[0])).toEqual(["stack", "preview"]);
   });
 
-  it("keeps the preview's output but not its advice to run `pulumi up --plan` itself", () => {
-    const out = run("up", { FAKE_PULUMI_PLAN: planOf(["same"]) });
+  it.each([
+    ["", {}],
+    [", in color as on a terminal", { FAKE_PULUMI_COLOR: "1" }],
+  ])("keeps the preview's output but not its advice to run `pulumi up --plan` itself%s", (_, env) => {
+    const out = run("up", { FAKE_PULUMI_PLAN: planOf(["same"]), ...env });
     expect(out.stdout).toContain("fake preview");
     expect(out.stderr).not.toMatch(/Update plan written|pulumi up --plan/);
   });
