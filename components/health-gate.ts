@@ -27,7 +27,9 @@ const provider: pulumi.dynamic.ResourceProvider = {
 /**
  * Done when one container passes its healthcheck: dependents start as soon as the service answers,
  * not one probe interval later as with Docker's own `healthy` (health-probe.ts). Service creates one
- * per replica on the container target when its Docker host is a unix socket.
+ * per replica on the container target when it has an explicit docker provider; when that
+ * provider's host is not a unix socket the gate passes at once, the container's `wait` having held
+ * it until Docker's own `healthy`.
  */
 export class HealthGate extends pulumi.dynamic.Resource {
   /** Milliseconds from the gate's start to the first passing healthcheck. */
