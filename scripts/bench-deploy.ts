@@ -247,9 +247,21 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-  const t = {
-    compose: [[], [], [], [], []] as number[][],
-    shipyard: [[], [], [], [], [], [], []] as number[][],
+  // Seconds per round, by what was timed.
+  const compose = {
+    cold: [] as number[],
+    noop: [] as number[],
+    change: [] as number[],
+    down: [] as number[],
+  };
+  const shipyard = {
+    cold: [] as number[],
+    coldHealthy: [] as number[],
+    preview: [] as number[],
+    noopUp: [] as number[],
+    change: [] as number[],
+    changeHealthy: [] as number[],
+    destroy: [] as number[],
   };
   try {
     bench.writeStack(0);
@@ -258,36 +270,35 @@ async function main(): Promise<void> {
     bench.timed("docker", bench.compose("build"), "warm-up: compose build");
     for (let round = 1; round <= args.rounds; round++) {
       console.error(`round ${round} of ${args.rounds}`);
-      t.compose[0]!.push(bench.timed("docker", bench.compose("up", "-d", "--wait"), "compose: cold up"));
+      compose.cold.push(bench.timed("docker", bench.compose("up", "-d", "--wait"), "compose: cold up"));
       const noop = bench.changeOnly("compose", [], () =>
         bench.timed("docker", bench.compose("up", "-d", "--wait"), "compose: no-op up"),
       );
-      t.compose[1]!.push(noop);
-      t.compose[2]!.push(noop);
+      compose.noop.push(noop);
       bench.writeStack(round);
       bench.writeCompose();
-      t.compose[3]!.push(
+      compose.change.push(
         bench.changeOnly("compose", ["api"], () =>
           bench.timed("docker", bench.compose("up", "-d", "--wait"), "compose: api env change"),
         ),
       );
-      t.compose[4]!.push(bench.timed("docker", bench.compose("down", "-v"), "compose: down"));
+      compose.down.push(bench.timed("docker", bench.compose("down", "-v"), "compose: down"));
 
       bench.writeStack(round - 1);
       const cold = bench.pulumi("up", "shipyard: cold up");
-      t.shipyard[0]!.push(cold);
-      t.shipyard[5]!.push(cold + bench.untilDockerHealthy("shipyard: until Docker's healthy"));
-      t.shipyard[1]!.push(
+      shipyard.cold.push(cold);
+      shipyard.coldHealthy.push(cold + bench.untilDockerHealthy("shipyard: until Docker's healthy"));
+      shipyard.preview.push(
         bench.changeOnly("pulumi", [], () => bench.pulumi("preview", "shipyard: no-op preview")),
       );
-      t.shipyard[2]!.push(bench.changeOnly("pulumi", [], () => bench.pulumi("up", "shipyard: no-op up")));
+      shipyard.noopUp.push(bench.changeOnly("pulumi", [], () => bench.pulumi("up", "shipyard: no-op up")));
       bench.writeStack(round);
       const change = bench.changeOnly("pulumi", ["api"], () =>
         bench.pulumi("up", "shipyard: api env change"),
       );
-      t.shipyard[3]!.push(change);
-      t.shipyard[6]!.push(change + bench.untilDockerHealthy("shipyard: until Docker's healthy"));
-      t.shipyard[4]!.push(bench.pulumi("destroy", "shipyard: destroy"));
+      shipyard.change.push(change);
+      shipyard.changeHealthy.push(change + bench.untilDockerHealthy("shipyard: until Docker's healthy"));
+      shipyard.destroy.push(bench.pulumi("destroy", "shipyard: destroy"));
     }
   } catch (error) {
     console.error(`bench:deploy failed: ${(error as Error).message}`);
@@ -299,21 +310,20 @@ async function main(): Promise<void> {
   // Compose's `up --wait` ends at Docker's healthy; `npm run up` at the health gates' first passing
   // checks, so the cold deploy and the change are shown both ways: until shipyard returns, and
   // until Docker reports the same healthy state Compose waited for.
-  const labels: [string, number, number][] = [
-    ["cold deploy: until `up` returns, every check passed", 1.2, 0],
-    ["cold deploy: until Docker reports all healthy", 1.2, 0],
-    ["no-op: `compose up` vs `npm run preview`", 2, 1],
-    ["no-op: `compose up` vs `npm run up`", 3, 2],
-    ["api env change: until `up` returns (api only)", 1.3, 3],
-    ["api env change: until Docker reports it healthy", 1.3, 3],
-    ["teardown (`compose down -v` vs `npm run destroy`)", 3, 4],
+  const rows: [string, number, number[], number[]][] = [
+    ["cold deploy: until `up` returns, every check passed", 1.2, compose.cold, shipyard.cold],
+    ["cold deploy: until Docker reports all healthy", 1.2, compose.cold, shipyard.coldHealthy],
+    ["no-op: `compose up` vs `npm run preview`", 2, compose.noop, shipyard.preview],
+    ["no-op: `compose up` vs `npm run up`", 3, compose.noop, shipyard.noopUp],
+    ["api env change: until `up` returns (api only)", 1.3, compose.change, shipyard.change],
+    ["api env change: until Docker reports it healthy", 1.3, compose.change, shipyard.changeHealthy],
+    ["teardown (`compose down -v` vs `npm run destroy`)", 3, compose.down, shipyard.destroy],
   ];
-  const shipyardRow = [0, 5, 1, 2, 3, 6, 4];
-  const scenarios: Scenario[] = labels.map(([label, goal, compose], i) => ({
+  const scenarios: Scenario[] = rows.map(([label, goal, composeTimes, shipyardTimes]) => ({
     label,
     goal,
-    compose: t.compose[compose]!,
-    shipyard: t.shipyard[shipyardRow[i]!]!,
+    compose: composeTimes,
+    shipyard: shipyardTimes,
   }));
   const docker = spawnSync(
     "docker",
@@ -322,11 +332,13 @@ async function main(): Promise<void> {
       encoding: "utf8",
     },
   ).stdout.trim();
-  const compose = spawnSync("docker", ["compose", "version", "--short"], { encoding: "utf8" }).stdout.trim();
+  const composeVersion = spawnSync("docker", ["compose", "version", "--short"], {
+    encoding: "utf8",
+  }).stdout.trim();
   const pulumi = spawnSync(pulumiOnPath(process.env.PATH)!, ["version"], { encoding: "utf8" }).stdout.trim();
   console.log(
     `stack ${args.from}, ${args.rounds} round${args.rounds === 1 ? "" : "s"}, median (min–max); ` +
-      `${os.cpus().length} cores, Docker ${docker}, Compose ${compose}, Pulumi ${pulumi}, Node ${process.versions.node}\n`,
+      `${os.cpus().length} cores, Docker ${docker}, Compose ${composeVersion}, Pulumi ${pulumi}, Node ${process.versions.node}\n`,
   );
   console.log(renderTable(scenarios));
 }

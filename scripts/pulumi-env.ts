@@ -11,10 +11,16 @@ export function stateDir(root: string): string {
 }
 
 /**
- * Whether the project-local file backend already holds `stack`: its checkpoint file, where the file
- * backend keeps project-scoped stacks (`.pulumi/stacks/<project>/<stack>.json`, `.json.gz` under
- * PULUMI_DIY_BACKEND_GZIP). Reading it costs nothing; `pulumi stack select --create` cost a CLI
- * start on every command.
+ * Where the project-local file backend keeps `stack`'s checkpoint: `.pulumi/stacks/<project>/`
+ * `<stack>.json` (`.json.gz` under PULUMI_DIY_BACKEND_GZIP).
+ */
+export function localCheckpointFile(root: string, project: string, stack: string): string {
+  return path.join(stateDir(root), ".pulumi", "stacks", project, `${stack}.json`);
+}
+
+/**
+ * Whether the project-local file backend already holds `stack`: its checkpoint file. Reading it
+ * costs nothing; `pulumi stack select --create` cost a CLI start on every command.
  */
 export function localStackExists(
   root: string,
@@ -22,8 +28,8 @@ export function localStackExists(
   stack: string,
   exists: (file: string) => boolean = fs.existsSync,
 ): boolean {
-  const base = path.join(stateDir(root), ".pulumi", "stacks", project, stack);
-  return exists(`${base}.json`) || exists(`${base}.json.gz`);
+  const file = localCheckpointFile(root, project, stack);
+  return exists(file) || exists(`${file}.gz`);
 }
 
 /**

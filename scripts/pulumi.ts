@@ -17,7 +17,7 @@ import * as path from "node:path";
 import * as readline from "node:readline/promises";
 import { listStacks } from "../infra/stack-files";
 import { resolvePulumiCli, withCliOnPath, type PulumiCli } from "./pulumi-cli";
-import { localStackExists, PROJECT, pulumiEnv, stateDir } from "./pulumi-env";
+import { localCheckpointFile, localStackExists, PROJECT, pulumiEnv, stateDir } from "./pulumi-env";
 import { waitForRollouts } from "./swarm-rollout";
 import { pendingOperations, plannedChanges } from "./update-plan";
 
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   if (!known && pulumi(cli, ["stack", "select", stack, "--create"], env) !== 0) process.exit(1);
   const yes = process.env.CI === "true" || rest.some((flag) => flag === "--yes" || flag === "-y");
   if (command === "up" && rest.every((flag) => flag === "--yes" || flag === "-y")) {
-    const status = await upThroughPlan(cli, stack, env, yes);
+    const status = await upAfterPreview(cli, stack, env, yes);
     if (status === "updated") await gateSwarmRollouts(cli, stack, env);
     process.exit(status === "unchanged" || status === "updated" ? 0 : 1);
   }
@@ -96,7 +96,7 @@ const PLAN_ADVICE = /^(?:\x1b\[[0-9;]*m)*(Update plan written to |Run `pulumi up
  * is read only to tell whether anything would change; it holds secrets only encrypted and lives in
  * a private temporary folder removed afterwards.
  */
-async function upThroughPlan(
+async function upAfterPreview(
   cli: PulumiCli,
   stack: string,
   env: NodeJS.ProcessEnv,
@@ -154,7 +154,7 @@ function readJson(file: string): unknown {
 /** The stack's checkpoint: the project-local backend's file, else `pulumi stack export`. */
 function checkpoint(cli: PulumiCli, stack: string, env: NodeJS.ProcessEnv): unknown {
   if (!process.env.PULUMI_BACKEND_URL) {
-    const file = path.join(stateDir(ROOT), ".pulumi", "stacks", PROJECT, `${stack}.json`);
+    const file = localCheckpointFile(ROOT, PROJECT, stack);
     if (fs.existsSync(file)) return readJson(file);
   }
   const exported = pulumiOutput(cli, ["stack", "export", "--stack", stack], env);
