@@ -97,6 +97,8 @@ async function probeOnce(target: ProbeTarget): Promise<number | undefined> {
     AttachStdout: false,
     AttachStderr: false,
   });
+  // 409: the container stopped or is restarting since it was inspected; the next round sees which.
+  if (created.status === 409) return undefined;
   if (created.status !== 201)
     throw new Error(`could not run the healthcheck (${JSON.stringify(created.body)})`);
   const execId = (created.body as { Id: string }).Id;

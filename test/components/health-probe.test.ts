@@ -49,6 +49,8 @@ interface FakeEngine {
   states: object[];
   /** Exit codes of successive probes; the last one repeats. */
   exits: (number | null)[];
+  /** HTTP statuses of successive exec creations (201 when unset or used up). */
+  execStatuses?: number[];
   requests: string[];
   execBodies: unknown[];
 }
@@ -83,6 +85,8 @@ async function fakeEngine(engine: FakeEngine): Promise<string> {
       if (req.url === "/containers/gone/json") return json(404, { message: "No such container: gone" });
       if (req.url === "/containers/c1/exec") {
         engine.execBodies.push(JSON.parse(body));
+        const status = engine.execStatuses?.shift() ?? 201;
+        if (status !== 201) return json(status, { message: `exec refused (${status})` });
         return json(201, { Id: `e${probes}` });
       }
       if (req.url?.startsWith("/exec/") && req.url.endsWith("/start")) return json(200, {});
@@ -151,6 +155,38 @@ describe("waitUntilHealthy", () => {
     expect(engine.requests.filter((r) => r.endsWith("/exec"))).toHaveLength(1);
     expect(engine.requests[0]).toBe("GET /containers/c1/json");
     expect(engine.requests[1]).toBe("GET /containers/c1/json");
+  });
+
+  it("probes again when the container stopped between inspect and exec (409)", async () => {
+    const engine: FakeEngine = {
+      states: [RUNNING],
+      exits: [0],
+      execStatuses: [409],
+      requests: [],
+      execBodies: [],
+    };
+    await waitUntilHealthy(target(await fakeEngine(engine)));
+    expect(engine.requests).toEqual([
+      "GET /containers/c1/json",
+      "POST /containers/c1/exec",
+      "GET /containers/c1/json",
+      "POST /containers/c1/exec",
+      "POST /exec/e0/start",
+      "GET /exec/e0/json",
+    ]);
+  });
+
+  it("rejects an exec the engine refuses otherwise, with its answer", async () => {
+    const engine: FakeEngine = {
+      states: [RUNNING],
+      exits: [0],
+      execStatuses: [500],
+      requests: [],
+      execBodies: [],
+    };
+    await expect(waitUntilHealthy(target(await fakeEngine(engine)))).rejects.toThrow(
+      'could not run the healthcheck ({"message":"exec refused (500)"})',
+    );
   });
 
   it("rejects a container that stopped, with its exit code", async () => {
