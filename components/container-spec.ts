@@ -12,7 +12,7 @@ export interface ContainerParts extends WorkloadParts {
   readonly bindMounts: readonly BindMount[];
   /** The read-only volumes its secret and config files are in (file-carrier.ts). */
   readonly fileMounts: readonly docker.types.input.ContainerMount[];
-  /** Whether the provider holds `up` until Docker reports the container healthy (no HealthGate does). */
+  /** Whether the provider holds `up` until Docker reports the container healthy (no health gate does, health-gate.ts). */
   readonly waitForDockerHealthy: pulumi.Input<boolean>;
 }
 
@@ -21,7 +21,7 @@ export interface ContainerParts extends WorkloadParts {
  *
  * Every secure default lands here: non-root user, read-only root with tmpfs, ALL capabilities
  * dropped, no-new-privileges, memory (swap disabled) and CPU limits, restart policy, json-file log
- * rotation, healthcheck (waited on here or by a HealthGate, so dependents start only once this
+ * rotation, healthcheck (waited on here or by a health gate, so dependents start only once this
  * replica is healthy).
  */
 export function containerArgs(spec: ServiceSpec, parts: ContainerParts, index: number): docker.ContainerArgs {

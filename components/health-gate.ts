@@ -1,53 +1,61 @@
 import * as pulumi from "@pulumi/pulumi";
 import { waitUntilHealthy, type ProbeTarget } from "./health-probe";
 
-/** The gate's inputs: a probe target whose fields may still be Outputs. */
-export type HealthGateArgs = { readonly [K in keyof ProbeTarget]: pulumi.Input<ProbeTarget[K]> };
-
-// The dynamic provider: what the engine runs for each gate. It captures only health-probe.ts's
-// functions, so Pulumi serializes a few KB into each gate's state.
-const provider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs: ProbeTarget) {
-    // No socket (a tcp:// or ssh:// host): the container's own `wait` held it until Docker's healthy.
-    const healthyAfterMs = inputs.socketPath === "" ? 0 : await waitUntilHealthy(inputs);
-    return { id: `${inputs.containerId}-healthy`, outs: { ...inputs, healthyAfterMs } };
-  },
-  // A gate holds nothing: it waits once per container, so only a new container makes a new gate.
-  diff(_id: string, olds: ProbeTarget, news: ProbeTarget) {
-    const changed = olds.containerId !== news.containerId;
-    return Promise.resolve({
-      changes: changed,
-      replaces: changed ? ["containerId"] : [],
-      deleteBeforeReplace: false,
-    });
-  },
-  delete: () => Promise.resolve(),
+/** What a replica's gate probes: the probe target but the container, which the gate gets itself. */
+export type HealthGateProbe = Omit<ProbeTarget, "containerId" | "socketPath"> & {
+  /** The Docker engine's unix socket; undefined where the host has none (tcp://, ssh://). */
+  readonly socketPath: pulumi.Input<string | undefined>;
 };
 
-/**
- * Done when one container passes its healthcheck: dependents start as soon as the service answers,
- * not one probe interval later as with Docker's own `healthy` (health-probe.ts). Service creates one
- * per replica on the container target when it has an explicit docker provider; when that
- * provider's host is not a unix socket the gate passes at once, the container's `wait` having held
- * it until Docker's own `healthy`.
- */
-export class HealthGate extends pulumi.dynamic.Resource {
-  /** Milliseconds from the gate's start to the first passing healthcheck. */
-  declare readonly healthyAfterMs: pulumi.Output<number>;
-
-  constructor(name: string, args: HealthGateArgs, opts: pulumi.CustomResourceOptions = {}) {
-    super(provider, name, { ...args, healthyAfterMs: undefined }, opts, "shipyard", "HealthGate");
-  }
+/** A replica's health gate: {@link healthGate}. */
+export interface HealthGate<R extends pulumi.CustomResource> {
+  /** The container once healthy, for dependents' `dependsOn`; fails the update when it is not. */
+  readonly passed: pulumi.Output<R>;
+  /**
+   * Why the gate failed, or undefined once it passed: settles with the gate and never fails, for
+   * a component's outputs to wait on (a failure there would be reported a second time, prefixed).
+   */
+  readonly failure: pulumi.Output<string | undefined>;
 }
 
 /**
- * The health gates' provider: Pulumi's Node.js dynamic provider host, registered by the program.
- * The engine gives the default one (`pulumi:providers:pulumi-nodejs::default`) the stack's config
- * as inputs, so every config change showed as an update of it in previews; this one has none.
- * Gates find it on their parent's `providers`.
+ * A replica's health gate: dependents and the next replica put `passed` in `dependsOn`, so they
+ * start as soon as the service answers, not one probe interval later as with Docker's own
+ * `healthy` (health-probe.ts).
+ *
+ * The probe runs in the program itself, during an update only, as soon as the engine has created
+ * (or found unchanged) the container: an unchanged one Docker already calls healthy passes at the
+ * first inspect. A preview probes nothing; where the container is being replaced the gate is
+ * unknown there and dependents still wait on the container. A failed probe fails the update with
+ * an error on the container, before any dependent is created. Without a socket the gate passes at
+ * once: the container's `wait` held it until Docker's own `healthy`.
+ *
+ * No resource stands for the gate (earlier versions registered a dynamic resource per replica):
+ * a resource would start Pulumi's Node.js dynamic provider host on every preview and update.
  */
-export class HealthGateProvider extends pulumi.ProviderResource {
-  constructor(name: string, opts: pulumi.ResourceOptions = {}) {
-    super("pulumi-nodejs", name, {}, opts);
-  }
+export function healthGate<R extends pulumi.CustomResource>(
+  container: R,
+  probe: HealthGateProbe,
+): HealthGate<R> {
+  const failure = pulumi
+    .all([container.id, probe.socketPath])
+    .apply(async ([containerId, socketPath]): Promise<string | undefined> => {
+      if (socketPath === undefined || pulumi.runtime.isDryRun()) return undefined;
+      try {
+        await waitUntilHealthy({ ...probe, socketPath, containerId });
+        return undefined;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+  const passed = failure.apply((reason) => {
+    if (reason === undefined) return container;
+    const error = new pulumi.ResourceError(reason, container, /* hideStack */ true);
+    // The SDK formats every uncaught error with util.inspect, even one it prints as its message;
+    // on Node.js 20 that loops for ~20 s over a stack frame in node_modules/@pulumi/output.ts
+    // (where applies run) before it gives up. The message alone is what the user reads anyway.
+    error.stack = `ResourceError: ${reason}`;
+    throw error;
+  });
+  return { passed, failure };
 }

@@ -5,12 +5,11 @@
  * Docker runs a healthcheck's first probe one `interval` after start (API 1.44 adds
  * `start_interval`; this project's hosts speak 1.41), so waiting for Docker's `healthy` costs up to
  * an interval more than the service needs: 10 s for a Node.js API that answers after 1 s.
- *
- * This module is serialized into the health gate's dynamic provider (health-gate.ts): it imports
- * nothing but Node.js built-ins, required inside the functions that use them.
+ * The health gates (health-gate.ts) run it in the program during an update.
  */
+import * as http from "node:http";
 
-/** What the probe needs; every field plain data, as the dynamic provider stores it. */
+/** What the probe needs. */
 export interface ProbeTarget {
   /** The Docker engine's unix socket. */
   readonly socketPath: string;
@@ -45,8 +44,6 @@ interface ApiResponse {
 
 /** One Docker Engine API call over the socket. */
 function dockerApi(socketPath: string, method: string, path: string, body?: unknown): Promise<ApiResponse> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const http = require("node:http") as typeof import("node:http");
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const request = http.request(

@@ -110,7 +110,11 @@ export interface Deviation {
 }
 
 /** A service as others refer to it: a resource to wait for, and the DNS name to reach it by. */
-export type ServiceRef = pulumi.Resource & { readonly serviceName: string };
+export type ServiceRef = pulumi.Resource & {
+  readonly serviceName: string;
+  /** The service once healthy ({@link Service.healthy}), which dependents wait on. */
+  readonly healthy: pulumi.Output<pulumi.Resource>;
+};
 
 /**
  * What a consumer needs to reach a service: the network they share, the env that points at it,

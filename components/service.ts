@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ContainerResource } from "./container-resource";
 import { containerArgs } from "./container-spec";
 import { carryFiles, FILES_CARRIER_BUILD } from "./file-carrier";
-import { HealthGate } from "./health-gate";
+import { healthGate, type HealthGate } from "./health-gate";
 import { dockerSocketPath } from "./health-probe";
 import { Image } from "./image";
 import { contentHash } from "./secret";
@@ -34,11 +34,11 @@ export function replaceStopFirst(spec: ServiceSpec, volumes: readonly VolumeMoun
  * `docker.Container` `<name>-0` … `<name>-<replicas-1>`
  * (registered through `ContainerResource`, which declares only the inputs it is given), each
  * joined to the service's networks under the alias `<name>` (so replicas share one DNS name), each
- * waited on until healthy: by a `HealthGate` `<name>-<i>-healthy` that runs the healthcheck from the
- * moment the container runs (when the docker provider's host is a unix socket), else by the
+ * waited on until healthy: by a health gate that runs the healthcheck from the moment the
+ * container runs (health-gate.ts; when the docker provider's host is a unix socket), else by the
  * provider (`wait`, Docker's own `healthy`). Replica i depends on replica i-1's gate, so a rollout
  * replaces one at a time and, containers having no fixed name, each new replica is healthy before
- * its old one goes.
+ * its old one goes; {@link Service.healthy} is the last gate, which dependents wait on.
  * A service with host ports, or one that is stateful or writes a volume, is replaced delete-first
  * (a port binds once; two servers must never share a data volume), which is downtime; the review
  * summary says so.
@@ -81,6 +81,12 @@ export class Service extends pulumi.ComponentResource {
   readonly containerIds: pulumi.Output<string[]>;
   /** The Swarm service id (swarm target). */
   readonly swarmServiceId?: pulumi.Output<string>;
+  /**
+   * This service, once every replica passed its healthcheck (health-gate.ts): what a dependent
+   * puts in `dependsOn` to start after it is healthy, not just created, as a Service's
+   * `connections` and `dependsOn` do. On Swarm the service's creation itself converges to healthy.
+   */
+  readonly healthy: pulumi.Output<pulumi.Resource>;
 
   /**
    * `host:port` by which a service on a shared network reaches this one's `port`: wire a consumer
@@ -151,10 +157,12 @@ export class Service extends pulumi.ComponentResource {
     this.stateful = spec.stateful;
     this.imageReference = args.image.reference;
 
-    const dependsOn: pulumi.Resource[] = [
+    // A dependency counts once healthy; the component too, for a preview, where a replaced
+    // dependency's gate is unknown.
+    const dependsOn: pulumi.Input<pulumi.Resource>[] = [
       ...(args.dependsOn ?? []),
       ...(args.connections ?? []).map((c) => c.connection.service),
-    ];
+    ].flatMap((d) => [d, d.healthy]);
     const parts = {
       imageId: args.image.imageId,
       command: args.command,
@@ -193,6 +201,7 @@ export class Service extends pulumi.ComponentResource {
         { parent: this, dependsOn },
       );
       this.containerIds = pulumi.output([]);
+      this.healthy = service.id.apply((): pulumi.Resource => this);
       this.swarmServiceId = service.id;
       this.registerOutputs({ imageReference: this.imageReference, swarmServiceId: this.swarmServiceId });
       return;
@@ -222,9 +231,9 @@ export class Service extends pulumi.ComponentResource {
     const firstDeps = carried ? [...dependsOn, carried.carrier] : dependsOn;
 
     const containers: ContainerResource[] = [];
-    const ready: pulumi.Resource[] = [];
+    const gates: HealthGate<ContainerResource>[] = [];
     for (let i = 0; i < spec.replicas; i++) {
-      const previous = ready[i - 1];
+      const previous = gates[i - 1]?.passed;
       const container = new ContainerResource(`${name}-${i}`, containerArgs(spec, containerParts, i), {
         parent: this,
         dependsOn: previous ? [...firstDeps, previous] : firstDeps,
@@ -238,24 +247,20 @@ export class Service extends pulumi.ComponentResource {
         replaceOnChanges: ["mounts"],
       });
       containers.push(container);
-      ready.push(
-        socketPath === undefined
-          ? container
-          : new HealthGate(
-              `${name}-${i}-healthy`,
-              {
-                socketPath: socketPath.apply((p) => p ?? ""),
-                containerId: container.id,
-                name: `${name}-${i}`,
-                test: spec.healthcheck.test,
-                probeTimeoutMs: durationNanos(spec.healthcheck.timeout) / 1e6,
-                timeoutMs: spec.waitTimeoutSeconds * 1000,
-              },
-              { parent: this },
-            ),
+      gates.push(
+        healthGate(container, {
+          socketPath: socketPath ?? undefined,
+          name: `${name}-${i}`,
+          test: spec.healthcheck.test,
+          probeTimeoutMs: durationNanos(spec.healthcheck.timeout) / 1e6,
+          timeoutMs: spec.waitTimeoutSeconds * 1000,
+        }),
       );
     }
     this.containerIds = pulumi.all(containers.map((c) => c.id));
-    this.registerOutputs({ imageReference: this.imageReference, containerIds: this.containerIds });
+    this.healthy = pulumi.all(gates.map((g) => g.passed)).apply((): pulumi.Resource => this);
+    // The program ends only once the outputs are in: `up` waits for every gate, a leaf's too.
+    const healthy = pulumi.all(gates.map((g) => g.failure)).apply((failures) => failures.every((f) => !f));
+    this.registerOutputs({ imageReference: this.imageReference, containerIds: this.containerIds, healthy });
   }
 }

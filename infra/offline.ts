@@ -171,7 +171,8 @@ export function installMocks(stack = "dev"): void {
     },
     PROJECT,
     stack,
-    false,
+    // A preview: nothing here runs against a Docker host, so the health gates probe nothing.
+    true,
     "organization",
   );
   // The mock monitor hands `newResource` no resource options; read them off the request so tests

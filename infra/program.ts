@@ -5,7 +5,6 @@ import { profileOf } from "../stacks/environments";
 import type { Profile, ServiceKey } from "../stacks/profile";
 import { buildSystem, type SuppliedSecrets, type System } from "../stacks/system";
 import { ConfigError, parseConfig, PROJECT, type RawConfig, type ShipyardConfig } from "./config";
-import { HealthGateProvider } from "../components/health-gate";
 import { dockerProvider } from "./provider";
 
 /** Validates raw config for a stack and returns the config and the environment profile. */
@@ -50,9 +49,7 @@ export function runStack(
     redis: config.suppliedSecrets.includes("redisPassword") ? readSecret("redisPassword") : undefined,
     graph: config.suppliedSecrets.includes("graphPassword") ? readSecret("graphPassword") : undefined,
   };
-  // Swarm services need no health gate (components/health-gate.ts): Swarm waits for health itself.
-  const gates = profile.target === "container" ? [new HealthGateProvider("health-gates")] : [];
-  const system = buildSystem(profile, secrets, { providers: [provider, ...gates] });
+  const system = buildSystem(profile, secrets, { providers: [provider] });
 
   const services: StackSummary["services"] = {};
   for (const [key, service] of Object.entries(system.services) as [

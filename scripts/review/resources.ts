@@ -20,7 +20,11 @@ import { LABEL } from "../../components/labels";
 export const SERVICE_COMPONENT_TYPE = "shipyard:components:Service";
 export const CONTAINER_TYPE = "docker:index/container:Container";
 export const SWARM_SERVICE_TYPE = "docker:index/service:Service";
-/** A container's health gate (components/health-gate.ts): replaced with its container, as part of it. */
+/**
+ * A container's health gate as earlier versions registered it (a dynamic resource per replica; the
+ * gate now runs in the program, components/health-gate.ts): the first update after deletes these
+ * as part of their services, holding nothing.
+ */
 export const HEALTH_GATE_TYPE = "pulumi-nodejs:dynamic/shipyard:HealthGate";
 const SERVICE_LABEL = LABEL.service;
 

@@ -14,7 +14,6 @@ import {
   expectedContainers,
   freePort,
   isContainerOf,
-  isReplicaOf,
   lastLine,
   notHealthy,
   parseContainerRows,
@@ -108,21 +107,6 @@ describe("engine events", () => {
       { op: "create", urn: API_DEV_0 },
     ]);
     expect(changesOutside([], isContainerOf("api"))).toEqual([]);
-  });
-
-  it("accepts changes to the api's containers and their health gates only", () => {
-    const gate = (name: string) =>
-      `urn:pulumi:dev::shipyard::shipyard:components:Service$pulumi-nodejs:dynamic/shipyard:HealthGate::${name}`;
-    const changes = [
-      pre("replace", API_0),
-      pre("replace", gate("api-0-healthy")),
-      pre("replace", gate("web-0-healthy")),
-      pre("update", "urn:pulumi:dev::shipyard::pulumi:providers:pulumi-nodejs::default"),
-    ];
-    expect(changesOutside(changes, isReplicaOf("api"))).toEqual([
-      { op: "replace", urn: gate("web-0-healthy") },
-      { op: "update", urn: "urn:pulumi:dev::shipyard::pulumi:providers:pulumi-nodejs::default" },
-    ]);
   });
 
   it("counts the changes of a change summary, without same", () => {

@@ -385,18 +385,6 @@ export function changesOutside(
   return resourceChanges(events).filter((change) => !allowed(change.urn));
 }
 
-/**
- * Accepts the replicas of one service on the container target: `docker.Container` `<service>-<i>`
- * and its health gate `<service>-<i>-healthy`.
- */
-export function isReplicaOf(service: string): (urn: string) => boolean {
-  const escaped = service.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const gate = new RegExp(`^${escaped}-\\d+-healthy$`);
-  return (urn) =>
-    isContainerOf(service)(urn) ||
-    (urnType(urn) === "pulumi-nodejs:dynamic/shipyard:HealthGate" && gate.test(urnName(urn)));
-}
-
 /** Accepts the containers of one service on the container target: `docker.Container` `<service>-<i>`. */
 export function isContainerOf(service: string): (urn: string) => boolean {
   const name = new RegExp(`^${service.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-\\d+$`);

@@ -12,7 +12,7 @@ const HARDENED = {
   capAdd: [],
   securityOpts: ["no-new-privileges:true"],
   restart: "unless-stopped",
-  // The replica's HealthGate waits (components/health-gate.ts), so the provider does not.
+  // The replica's health gate waits (components/health-gate.ts), so the provider does not.
   wait: false,
   logging: ["json-file", { "max-file": "3", "max-size": "10m" }],
 };
@@ -33,13 +33,8 @@ const PROM_HEALTH = ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9
 
 function inventory(registrations: readonly Registration[]): string[] {
   // docker:index/container:Container → container:api-0; pulumi:providers:docker → providers:docker
-  // pulumi-nodejs:dynamic/shipyard:HealthGate → healthGate:api-0-healthy
   const short = (type: string) =>
-    type.startsWith("pulumi:providers:")
-      ? "providers"
-      : type.endsWith(":HealthGate")
-        ? "healthGate"
-        : type.split(":")[1]!.split("/")[1]!;
+    type.startsWith("pulumi:providers:") ? "providers" : type.split(":")[1]!.split("/")[1]!;
   return registrations
     .filter((r) => r.custom)
     .map((r) => `${short(r.type)}:${r.name}`)
@@ -65,12 +60,6 @@ describe("dev stack", () => {
       "container:redis-0",
       "container:redis-files",
       "container:web-0",
-      "healthGate:api-0-healthy",
-      "healthGate:graph-0-healthy",
-      "healthGate:monitoring-0-healthy",
-      "healthGate:postgres-0-healthy",
-      "healthGate:redis-0-healthy",
-      "healthGate:web-0-healthy",
       "image:api-build",
       "image:api-dev-build",
       "image:files-carrier-build",
@@ -79,7 +68,6 @@ describe("dev stack", () => {
       "network:edge",
       "network:host-access",
       "providers:docker",
-      "providers:health-gates",
       "randomId:api-files",
       "randomId:graph-conf-revision",
       "randomId:graph-files",
@@ -309,21 +297,10 @@ describe("prod stack on the container target", () => {
       "container:redis-0",
       "container:redis-files",
       "container:web-0",
-      "healthGate:api-0-healthy",
-      "healthGate:api-1-healthy",
-      "healthGate:api-2-healthy",
-      "healthGate:backup-0-healthy",
-      "healthGate:graph-0-healthy",
-      "healthGate:graph-backup-0-healthy",
-      "healthGate:monitoring-0-healthy",
-      "healthGate:postgres-0-healthy",
-      "healthGate:redis-0-healthy",
-      "healthGate:web-0-healthy",
       "image:files-carrier-build",
       "network:data",
       "network:edge",
       "providers:docker",
-      "providers:health-gates",
       "randomId:api-files",
       "randomId:backup-files",
       "randomId:graph-backup-files",
@@ -471,8 +448,8 @@ describe("prod stack on the container target", () => {
   it("rolls API replicas one at a time: each replica waits for the previous one to be healthy", () => {
     const urn = (name: string) => prod.registrations.find((r) => r.name === name)!.urn;
     const deps = (name: string) => prod.registrations.find((r) => r.name === name)!.options.dependencies;
-    expect(deps("api-1")).toContain(urn("api-0-healthy"));
-    expect(deps("api-2")).toContain(urn("api-1-healthy"));
+    expect(deps("api-1")).toContain(urn("api-0"));
+    expect(deps("api-2")).toContain(urn("api-1"));
     expect(
       prod.registrations.filter((r) => /^api-\d+$/.test(r.name)).map((r) => r.options.deleteBeforeReplace),
     ).toEqual([false, false, false]);
