@@ -32,7 +32,7 @@ export async function evaluateStack(
   await settle();
   resetRegistrations();
   // Encrypted values cannot be decrypted here; the raw value (a placeholder for committed files) stands in.
-  const outputs = runStack(raw, stack, (key) => pulumi.secret(raw[key]?.value ?? ""));
+  const outputs = await runStack(raw, stack, (key) => pulumi.secret(raw[key]?.value ?? ""));
   const images = await promiseOf(outputs.images);
   await settle();
   return { outputs, images, registrations: [...registered()] };

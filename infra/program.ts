@@ -34,12 +34,13 @@ export interface StackOutputs {
  * The whole program: config → profile → system, against the stack's Docker host.
  *
  * @param readSecret reads a secret config key as a secret Output (the CLI decrypts it)
+ * @throws ConfigError (as a rejection) when the config is invalid, before any resource is created
  */
-export function runStack(
+export async function runStack(
   raw: RawConfig,
   stack: string,
   readSecret: (key: string) => pulumi.Output<string>,
-): StackOutputs {
+): Promise<StackOutputs> {
   const { config, profile } = resolveStack(raw, stack);
   const provider = dockerProvider(config.dockerHost);
   const secrets: SuppliedSecrets = {
@@ -49,7 +50,7 @@ export function runStack(
     redis: config.suppliedSecrets.includes("redisPassword") ? readSecret("redisPassword") : undefined,
     graph: config.suppliedSecrets.includes("graphPassword") ? readSecret("graphPassword") : undefined,
   };
-  const system = buildSystem(profile, secrets, { providers: [provider] });
+  const system = await buildSystem(profile, secrets, { providers: [provider] });
 
   const services: StackSummary["services"] = {};
   for (const [key, service] of Object.entries(system.services) as [

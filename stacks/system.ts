@@ -288,6 +288,16 @@ function buildGraphBackup(b: Build): Service {
   ).service;
 }
 
+/**
+ * Lets the SDK send the resources built so far before the program builds more. The engine checks
+ * and diffs resources one at a time, and the SDK sends nothing while the program runs without a
+ * pause: built in one go, the whole system reached the engine only after the last service was
+ * built (about 0.5 s into a no-op preview of dev here), which then worked through it alone.
+ */
+function handOver(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** How each service of the catalog is built, in terms of the shared {@link Build}. */
 const BUILDERS: Readonly<Record<ServiceKey, (b: Build) => Service>> = {
   postgres: buildPostgres,
@@ -310,12 +320,15 @@ const BUILDERS: Readonly<Record<ServiceKey, (b: Build) => Service>> = {
  * publishes on the host also joins `host-access`, since Docker cannot publish a port of a
  * container that is only on an internal network. Every service gets the `env`, `ports`,
  * `dependsOn` (and, where stateless, `replicas`) config gave it.
+ *
+ * Resolves once every service is built; it hands what is built to the engine service by service
+ * ({@link handOver}).
  */
-export function buildSystem(
+export async function buildSystem(
   profile: Profile,
   secrets: SuppliedSecrets = {},
   opts: pulumi.ComponentResourceOptions = {},
-): System {
+): Promise<System> {
   const prefix = profile.namePrefix;
   const target = profile.target;
   const swarm = target === "swarm";
@@ -403,6 +416,7 @@ export function buildSystem(
 
   const images: Partial<Record<ImageKey, pulumi.Output<string>>> = {};
   for (const key of deploymentOrder(profile)) {
+    await handOver();
     services[key] = BUILDERS[key](b);
     images[imageKeyOf(key)] = b.image(key).reference;
   }

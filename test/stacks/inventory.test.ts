@@ -31,6 +31,14 @@ const REDIS_HEALTH = [
 const GRAPH_HEALTH = ["CMD-SHELL", "bash -c ':> /dev/tcp/127.0.0.1/7687'"];
 const PROM_HEALTH = ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/healthy"];
 
+/**
+ * Sorted by name: the program hands each service to the engine as it is built (stacks/system.ts),
+ * so the order of registrations says nothing.
+ */
+function byName(registrations: readonly Registration[]): Registration[] {
+  return [...registrations].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 function inventory(registrations: readonly Registration[]): string[] {
   // docker:index/container:Container → container:api-0; pulumi:providers:docker → providers:docker
   const short = (type: string) =>
@@ -192,26 +200,26 @@ describe("dev stack", () => {
   });
 
   it("keeps dev data disposable: volumes neither protected nor retained", () => {
-    const volumes = dev.registrations.filter((r) => r.type === "docker:index/volume:Volume");
+    const volumes = byName(dev.registrations.filter((r) => r.type === "docker:index/volume:Volume"));
     expect(volumes.map((v) => [v.name, v.options.protect, v.options.retainOnDelete])).toEqual([
-      ["pgdata", false, false],
+      ["api-files-run-secrets", false, false],
+      ["graph-conf", false, false],
       ["graph-data", false, false],
-      ["prometheus-data", false, false],
+      ["graph-files-run-secrets", false, false],
       ["graph-logs", false, false],
       ["monitoring-files-run-config", false, false],
-      ["graph-conf", false, false],
+      ["pgdata", false, false],
       ["postgres-files-run-secrets", false, false],
-      ["api-files-run-secrets", false, false],
-      ["graph-files-run-secrets", false, false],
+      ["prometheus-data", false, false],
       ["redis-files-run-secrets", false, false],
     ]);
-    const passwords = dev.registrations.filter(
-      (r) => r.type === "random:index/randomPassword:RandomPassword",
+    const passwords = byName(
+      dev.registrations.filter((r) => r.type === "random:index/randomPassword:RandomPassword"),
     );
     expect(passwords.map((p) => [p.name, p.options.protect])).toEqual([
+      ["graph-password", false],
       ["postgres-password", false],
       ["redis-password", false],
-      ["graph-password", false],
     ]);
   });
 
@@ -367,31 +375,33 @@ describe("prod stack on the container target", () => {
     const published = Object.entries(containers(prod.registrations)).filter(([, v]) => v.ports.length > 0);
     expect(published.map(([name, v]) => [name, v.ports])).toEqual([["web-0", ["127.0.0.1:8080->8080"]]]);
     // File volumes are made again from state on every revision: nothing in them needs keeping.
-    const volumes = prod.registrations.filter(
-      (r) => r.type === "docker:index/volume:Volume" && labelsOf(r)["shipyard.files-for"] === undefined,
+    const volumes = byName(
+      prod.registrations.filter(
+        (r) => r.type === "docker:index/volume:Volume" && labelsOf(r)["shipyard.files-for"] === undefined,
+      ),
     );
     expect(
       volumes.map((v) => [v.name, v.options.protect, v.options.retainOnDelete, labelsOf(v)["shipyard.data"]]),
     ).toEqual([
-      ["pgdata", true, true, "true"],
-      ["graph-data", true, true, "true"],
-      ["prometheus-data", true, true, "false"],
-      ["pg-backups", true, true, "false"],
       ["graph-backups", true, true, "false"],
-      // Working directories: the graph's logs, and its conf/ renewed with the image.
-      ["graph-logs", false, false, "false"],
+      // Working directories: the graph's conf/ renewed with the image, and its logs.
       ["graph-conf", false, false, "false"],
+      ["graph-data", true, true, "true"],
+      ["graph-logs", false, false, "false"],
+      ["pg-backups", true, true, "false"],
+      ["pgdata", true, true, "true"],
+      ["prometheus-data", true, true, "false"],
     ]);
   });
 
   it("protects the generated passwords of retained data, so a re-created database still opens its volume", () => {
-    const passwords = prod.registrations.filter(
-      (r) => r.type === "random:index/randomPassword:RandomPassword",
+    const passwords = byName(
+      prod.registrations.filter((r) => r.type === "random:index/randomPassword:RandomPassword"),
     );
     expect(passwords.map((p) => [p.name, p.options.protect])).toEqual([
+      ["graph-password", true],
       ["postgres-password", true],
       ["redis-password", false],
-      ["graph-password", true],
     ]);
   });
 
