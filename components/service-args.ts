@@ -113,7 +113,7 @@ export interface Deviation {
 export type ServiceRef = pulumi.Resource & {
   readonly serviceName: string;
   /** The service once healthy ({@link Service.healthy}), which dependents wait on. */
-  readonly healthy: pulumi.Output<pulumi.Resource>;
+  readonly healthy: pulumi.Input<pulumi.Resource>;
 };
 
 /**

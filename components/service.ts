@@ -38,7 +38,7 @@ export function replaceStopFirst(spec: ServiceSpec, volumes: readonly VolumeMoun
  * container runs (health-gate.ts; when the docker provider's host is a unix socket), else by the
  * provider (`wait`, Docker's own `healthy`). Replica i depends on replica i-1's gate, so a rollout
  * replaces one at a time and, containers having no fixed name, each new replica is healthy before
- * its old one goes; {@link Service.healthy} is the last gate, which dependents wait on.
+ * its old one goes; {@link Service.healthy} waits for every gate, and dependents wait on it.
  * A service with host ports, or one that is stateful or writes a volume, is replaced delete-first
  * (a port binds once; two servers must never share a data volume), which is downtime; the review
  * summary says so.
@@ -82,11 +82,13 @@ export class Service extends pulumi.ComponentResource {
   /** The Swarm service id (swarm target). */
   readonly swarmServiceId?: pulumi.Output<string>;
   /**
-   * This service, once every replica passed its healthcheck (health-gate.ts): what a dependent
-   * puts in `dependsOn` to start after it is healthy, not just created, as a Service's
-   * `connections` and `dependsOn` do. On Swarm the service's creation itself converges to healthy.
+   * This service, once every replica passed its healthcheck: what a dependent puts in `dependsOn`
+   * to start after it is healthy, not just created, as a Service's `connections` and `dependsOn`
+   * do. With health gates (health-gate.ts) an Output that resolves when they pass; otherwise the
+   * service itself, whose containers are created only once Docker reports them healthy (`wait`)
+   * and whose Swarm service is created converged.
    */
-  readonly healthy: pulumi.Output<pulumi.Resource>;
+  readonly healthy: pulumi.Input<pulumi.Resource>;
 
   /**
    * `host:port` by which a service on a shared network reaches this one's `port`: wire a consumer
@@ -162,7 +164,7 @@ export class Service extends pulumi.ComponentResource {
     const dependsOn: pulumi.Input<pulumi.Resource>[] = [
       ...(args.dependsOn ?? []),
       ...(args.connections ?? []).map((c) => c.connection.service),
-    ].flatMap((d) => [d, d.healthy]);
+    ].flatMap((d) => (d.healthy === d ? [d] : [d, d.healthy]));
     const parts = {
       imageId: args.image.imageId,
       command: args.command,
@@ -201,7 +203,7 @@ export class Service extends pulumi.ComponentResource {
         { parent: this, dependsOn },
       );
       this.containerIds = pulumi.output([]);
-      this.healthy = service.id.apply((): pulumi.Resource => this);
+      this.healthy = this;
       this.swarmServiceId = service.id;
       this.registerOutputs({ imageReference: this.imageReference, swarmServiceId: this.swarmServiceId });
       return;
@@ -231,9 +233,11 @@ export class Service extends pulumi.ComponentResource {
     const firstDeps = carried ? [...dependsOn, carried.carrier] : dependsOn;
 
     const containers: ContainerResource[] = [];
+    // Without an explicit docker provider the provider's `wait` holds each container until Docker
+    // reports it healthy: each container is its own gate.
     const gates: HealthGate<ContainerResource>[] = [];
     for (let i = 0; i < spec.replicas; i++) {
-      const previous = gates[i - 1]?.passed;
+      const previous = socketPath === undefined ? containers[i - 1] : gates[i - 1]?.passed;
       const container = new ContainerResource(`${name}-${i}`, containerArgs(spec, containerParts, i), {
         parent: this,
         dependsOn: previous ? [...firstDeps, previous] : firstDeps,
@@ -248,17 +252,23 @@ export class Service extends pulumi.ComponentResource {
         replaceOnChanges: ["mounts", "healthcheck"],
       });
       containers.push(container);
-      gates.push(
-        healthGate(container, {
-          socketPath: socketPath ?? undefined,
-          name: `${name}-${i}`,
-          test: spec.healthcheck.test,
-          probeTimeoutMs: durationNanos(spec.healthcheck.timeout) / 1e6,
-          timeoutMs: spec.waitTimeoutSeconds * 1000,
-        }),
-      );
+      if (socketPath !== undefined)
+        gates.push(
+          healthGate(container, {
+            socketPath,
+            name: `${name}-${i}`,
+            test: spec.healthcheck.test,
+            probeTimeoutMs: durationNanos(spec.healthcheck.timeout) / 1e6,
+            timeoutMs: spec.waitTimeoutSeconds * 1000,
+          }),
+        );
     }
     this.containerIds = pulumi.all(containers.map((c) => c.id));
+    if (socketPath === undefined) {
+      this.healthy = this;
+      this.registerOutputs({ imageReference: this.imageReference, containerIds: this.containerIds });
+      return;
+    }
     this.healthy = pulumi.all(gates.map((g) => g.passed)).apply((): pulumi.Resource => this);
     // The program ends only once the outputs are in: `up` waits for every gate, a leaf's too.
     const healthy = pulumi.all(gates.map((g) => g.failure)).apply((failures) => failures.every((f) => !f));
