@@ -245,11 +245,12 @@ export class Service extends pulumi.ComponentResource {
         // side: a host port binds once, and a data volume must never have two servers on it (a
         // real replacement ran a second PostgreSQL on the same pgdata until its lock broke).
         deleteBeforeReplace: replaceStopFirst(spec, parts.volumes),
-        // Docker cannot change a running container's mounts or healthcheck, yet the provider takes
-        // a change of either as an in-place update that only rewrites its state: a real rotation
-        // left the containers on the old file volumes, and a real healthcheck change left Docker
-        // running the old test while the health gate ran the new one. Either means a new container.
-        replaceOnChanges: ["mounts", "healthcheck"],
+        // Docker cannot change a running container's mounts, healthcheck or tmpfs, yet the provider
+        // takes a change of any as an in-place update that only rewrites its state: a real
+        // rotation left the containers on the old file volumes, a real healthcheck change left
+        // Docker running the old test while the health gate ran the new one, and a real tmpfs
+        // change left the old size. Each means a new container.
+        replaceOnChanges: ["mounts", "healthcheck", "tmpfs"],
       });
       containers.push(container);
       if (socketPath !== undefined)

@@ -148,7 +148,7 @@ export function plainSystem(size: number): void {
           dependsOn: i === 0 ? first : [...first, previous!],
           // A stateful container writes its volume: never two of them on it at once.
           deleteBeforeReplace: s.stateful,
-          replaceOnChanges: ["mounts", "healthcheck"],
+          replaceOnChanges: ["mounts", "healthcheck", "tmpfs"],
         },
       );
       mine.push(container);

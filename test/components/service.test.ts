@@ -115,9 +115,9 @@ describe("Service on the container target", () => {
       retainOnDelete: false,
       deleteBeforeReplace: false,
       dependencies: [urnOf(REMOTE_IMAGE, "svc-min-img"), urnOf(NETWORK, "svc-min-net")].sort(),
-      // Docker cannot change a container's mounts or healthcheck in place; the provider would
-      // pretend it did.
-      replaceOnChanges: ["mounts", "healthcheck"],
+      // Docker cannot change a container's mounts, healthcheck or tmpfs in place; the provider
+      // would pretend it did.
+      replaceOnChanges: ["mounts", "healthcheck", "tmpfs"],
     });
     expect(ofType(CONTAINER)).toHaveLength(1);
 
