@@ -19,6 +19,14 @@ export function localCheckpointFile(root: string, project: string, stack: string
 }
 
 /**
+ * Where the project-local file backend keeps `stack`'s history: one `<stack>-<time>.history.json`
+ * per operation under `.pulumi/history/<project>/<stack>/`.
+ */
+export function localHistoryDir(root: string, project: string, stack: string): string {
+  return path.join(stateDir(root), ".pulumi", "history", project, stack);
+}
+
+/**
  * Whether the project-local file backend already holds `stack`: its checkpoint file. Reading it
  * costs nothing; `pulumi stack select --create` cost a CLI start on every command.
  */

@@ -17,9 +17,16 @@ import * as path from "node:path";
 import * as readline from "node:readline/promises";
 import { listStacks } from "../infra/stack-files";
 import { resolvePulumiCli, withCliOnPath, type PulumiCli } from "./pulumi-cli";
-import { localCheckpointFile, localStackExists, PROJECT, pulumiEnv, stateDir } from "./pulumi-env";
+import {
+  localCheckpointFile,
+  localHistoryDir,
+  localStackExists,
+  PROJECT,
+  pulumiEnv,
+  stateDir,
+} from "./pulumi-env";
 import { waitForRollouts } from "./swarm-rollout";
-import { pendingOperations, plannedChanges } from "./update-plan";
+import { lastUpdateFailed, pendingOperations, plannedChanges } from "./update-plan";
 
 const ROOT = path.resolve(__dirname, "..");
 const POLICY = ["--policy-pack", "policy/pack"] as const;
@@ -124,13 +131,20 @@ async function upAfterPreview(
     const state = checkpoint(cli, stack, env);
     // A checkpoint that cannot be read may hide pending operations: then the update runs.
     const pending = state === undefined ? Number.NaN : pendingOperations(state);
-    if (changes.length === 0 && pending === 0) {
+    const nothingPlanned = changes.length === 0 && pending === 0;
+    const failedBefore = nothingPlanned && lastUpdateFailed(lastOperation(cli, stack, env));
+    if (nothingPlanned && !failedBefore) {
       console.log("\nNo changes: every resource and output is as the preview found it, so no update ran.");
       return "unchanged";
     }
     if (pending > 0)
       console.log(
         `\n${pending} operation(s) of an interrupted update are pending; the update resolves them.`,
+      );
+    if (failedBefore)
+      console.log(
+        "\nThe last update failed and the preview shows nothing left to do: the update runs again, " +
+          "so the health gates check the containers again.",
       );
     if (interactive && !(await confirm("Do you want to perform this update? (yes/no) "))) {
       console.error("confirmation declined, not proceeding with the update");
@@ -160,6 +174,31 @@ function checkpoint(cli: PulumiCli, stack: string, env: NodeJS.ProcessEnv): unkn
   const exported = pulumiOutput(cli, ["stack", "export", "--stack", stack], env);
   try {
     return exported === undefined ? undefined : (JSON.parse(exported) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The stack's newest history entry: on the project-local backend its newest history file (none
+ * before the first operation), on any other `pulumi stack history`.
+ */
+function lastOperation(cli: PulumiCli, stack: string, env: NodeJS.ProcessEnv): unknown {
+  if (!process.env.PULUMI_BACKEND_URL) {
+    const dir = localHistoryDir(ROOT, PROJECT, stack);
+    // `<stack>-<nanoseconds>.history.json`: the newest has the largest number.
+    const stamp = (file: string) => BigInt(/-(\d+)\.history\.json$/.exec(file)?.[1] ?? "0");
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".history.json")) : [];
+    const newest = files.sort((a, b) => (stamp(a) < stamp(b) ? 1 : stamp(a) > stamp(b) ? -1 : 0))[0];
+    return newest === undefined ? undefined : readJson(path.join(dir, newest));
+  }
+  const history = pulumiOutput(
+    cli,
+    ["stack", "history", "--json", "--page-size", "1", "--stack", stack],
+    env,
+  );
+  try {
+    return history === undefined ? undefined : (JSON.parse(history) as unknown);
   } catch {
     return undefined;
   }

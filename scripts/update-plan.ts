@@ -1,6 +1,7 @@
 /**
  * Reads what a preview planned (`pulumi preview --save-plan`), so `npm run up` can stop after a
- * preview that found nothing to do. Pure: the plan and the checkpoint come in as parsed JSON.
+ * preview that found nothing to do. Pure: the plan, the checkpoint and the history come in as parsed
+ * JSON.
  */
 
 interface ResourcePlan {
@@ -50,4 +51,15 @@ export function pendingOperations(checkpoint: unknown): number {
   } | null;
   const pending = doc?.checkpoint?.latest?.pending_operations ?? doc?.deployment?.pending_operations;
   return Array.isArray(pending) ? pending.length : 0;
+}
+
+/**
+ * Whether the stack's last operation was an update that failed: its newest history entry (the
+ * file backend's `<stack>-<time>.history.json`, or the first of `pulumi stack history --json`).
+ * A failed health gate leaves its container in place and nothing for a preview to show; the update
+ * runs again, so it checks again. An entry that cannot be read counts as no failure.
+ */
+export function lastUpdateFailed(entry: unknown): boolean {
+  const last = (Array.isArray(entry) ? entry[0] : entry) as { kind?: unknown; result?: unknown } | null;
+  return last?.kind === "update" && last.result === "failed";
 }

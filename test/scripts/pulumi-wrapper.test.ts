@@ -79,9 +79,28 @@ describe("npm run up", () => {
       ["stack", "select", "dev", "--create"],
       ["preview", ...POLICY, "--save-plan", "<plan>", "--stack", "dev"],
       ["stack", "export", "--stack", "dev"],
+      ["stack", "history", "--json", "--page-size", "1", "--stack", "dev"],
     ]);
     expect(out.stdout).toContain(
       "No changes: every resource and output is as the preview found it, so no update ran.",
+    );
+  });
+
+  // A failed health gate leaves its container in place: the next preview plans nothing, yet the
+  // gate must check again (components/health-gate.ts).
+  it("runs the update again when the last one failed, though the preview plans no change", () => {
+    const history = JSON.stringify([{ kind: "update", result: "failed" }]);
+    const out = run("up", { FAKE_PULUMI_PLAN: planOf(["same"]), FAKE_PULUMI_HISTORY: history });
+    expect(out.calls.slice(1).map((c) => c.slice(0, 2))).toEqual([
+      ["preview", ...POLICY.slice(0, 1)],
+      ["stack", "export"],
+      ["stack", "history"],
+      ["up", "--skip-preview"],
+      ["stack", "output"],
+    ]);
+    expect(out.stdout).toContain(
+      "The last update failed and the preview shows nothing left to do: the update runs again, " +
+        "so the health gates check the containers again.",
     );
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pendingOperations, plannedChanges } from "../../scripts/update-plan";
+import { lastUpdateFailed, pendingOperations, plannedChanges } from "../../scripts/update-plan";
 
 // The shape `pulumi preview --save-plan` writes (Pulumi 3.260), trimmed to what is read.
 const STACK = "urn:pulumi:dev::shipyard::pulumi:pulumi:Stack::shipyard-dev";
@@ -75,5 +75,35 @@ describe("pendingOperations", () => {
     ["a checkpoint without any", { checkpoint: { latest: { resources: [] } } }, 0],
   ])("counts them in %s", (_, checkpoint, expected) => {
     expect(pendingOperations(checkpoint)).toBe(expected);
+  });
+});
+
+describe("lastUpdateFailed", () => {
+  // The file backend's history entry is one object; `pulumi stack history --json` lists the newest
+  // first (Pulumi 3.260: kind, result, startTime, ...).
+  it.each([
+    [{ kind: "update", result: "failed" }, true],
+    [
+      [
+        { kind: "update", result: "failed" },
+        { kind: "update", result: "succeeded" },
+      ],
+      true,
+    ],
+    [{ kind: "update", result: "succeeded" }, false],
+    [
+      [
+        { kind: "update", result: "succeeded" },
+        { kind: "update", result: "failed" },
+      ],
+      false,
+    ],
+    [{ kind: "destroy", result: "failed" }, false],
+    [{ kind: "refresh", result: "failed" }, false],
+    [[], false],
+    [undefined, false],
+    ["not json", false],
+  ])("%j → %s", (entry, failed) => {
+    expect(lastUpdateFailed(entry)).toBe(failed);
   });
 });
