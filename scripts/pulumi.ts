@@ -3,7 +3,8 @@
  * project root, with the project-local state folder created first (the file backend refuses a
  * missing folder, pulumi/pulumi#15841) and the stack created on first use.
  *
- * `up` (with no flags but `--yes`) previews, and stops there when the preview found nothing to do;
+ * `up` (with no flags but `--yes`) previews, and stops there when the preview found nothing to do
+ * and the last update did not fail (a failed health gate leaves nothing for a preview to show);
  * otherwise it runs the update (`pulumi up --skip-preview`, after the user's yes). `pulumi up` itself
  * always runs an update after its preview, 5 s or more here even when nothing changes. The update
  * evaluates the program again, as `pulumi up`'s does; it is not held to the preview's plan
