@@ -9,6 +9,7 @@ export default defineConfig(
       "node_modules/",
       "**/dist/",
       ".pulumi-state/",
+      ".build/",
       "coverage/",
       "apps/",
       "examples/*/app/",

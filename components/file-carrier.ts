@@ -7,6 +7,7 @@ import type { ImageBuild } from "./image";
 import { toLabelList } from "./naming";
 import { SECRETS_DIR } from "./secret";
 import type { ConfigFile } from "./service-args";
+import { sourceDir } from "./source-dir";
 import type { ServiceSpec } from "./service-spec";
 import { LABEL } from "./labels";
 
@@ -33,7 +34,7 @@ import { LABEL } from "./labels";
 
 /** The build of the carriers' image (empty, `FROM scratch`). */
 export const FILES_CARRIER_BUILD: ImageBuild = {
-  context: path.join(__dirname, "assets", "files-carrier"),
+  context: path.join(sourceDir(__dirname), "assets", "files-carrier"),
   repository: "shipyard-files-carrier",
 };
 

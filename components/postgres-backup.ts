@@ -7,6 +7,7 @@ import { POSTGRES_UID, type PostgresDatabase } from "./postgres-database";
 import { presetEnv, presetServiceArgs, type PresetArgs } from "./preset";
 import { Service } from "./service";
 import type { Volume } from "./volume";
+import { sourceDir } from "./source-dir";
 import { LABEL } from "./labels";
 
 /** How a {@link PostgresBackup} runs. */
@@ -23,7 +24,7 @@ export interface PostgresBackupArgs extends PresetArgs, BackupSchedule {
   readonly cpus?: string;
 }
 
-const ASSETS = path.join(__dirname, "assets");
+const ASSETS = path.join(sourceDir(__dirname), "assets");
 /**
  * Where dumps are written. A directory the postgres image already owns (uid 70, mode 1777), so the
  * fresh volume mounted there inherits writable ownership; a new path would be created root-owned.

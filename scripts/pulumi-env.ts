@@ -1,4 +1,4 @@
-/** The environment every Pulumi command of this project runs in: state folder, backend, passphrase. */
+/** The environment every Pulumi command of this project runs in: state folder, backend, passphrase, Node.js options. */
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -50,8 +50,19 @@ export function localStackExists(
 export const DEV_PASSPHRASE = "shipyard-dev-local-only";
 
 /**
+ * NODE_OPTIONS for every Node.js process Pulumi starts: the user's, then infra/sdk-preload.cjs,
+ * which defers the SDK's TypeScript and npm modules. The program gets the preload from Pulumi.yaml
+ * too; the policy pack only this way (the language host passes a policy pack no Node.js flags).
+ */
+export function nodeOptions(env: NodeJS.ProcessEnv, root: string): string {
+  const preload = `--require ${JSON.stringify(path.join(root, "infra", "sdk-preload.cjs"))}`;
+  return env.NODE_OPTIONS ? `${env.NODE_OPTIONS} ${preload}` : preload;
+}
+
+/**
  * Environment for the Pulumi commands on `stack`: the project-local file backend unless
- * PULUMI_BACKEND_URL already names one, and for `dev` its passphrase ({@link DEV_PASSPHRASE}).
+ * PULUMI_BACKEND_URL already names one, for `dev` its passphrase ({@link DEV_PASSPHRASE}), and
+ * {@link nodeOptions}.
  *
  * On the project-local backend dev's passphrase wins over a PULUMI_CONFIG_PASSPHRASE in the
  * environment, which is there for the shared stacks (a real run with prod's passphrase exported
@@ -59,7 +70,7 @@ export const DEV_PASSPHRASE = "shipyard-dev-local-only";
  * sets one (README, "Team backend").
  */
 export function pulumiEnv(stack: string, env: NodeJS.ProcessEnv, root: string): Record<string, string> {
-  const vars: Record<string, string> = {};
+  const vars: Record<string, string> = { NODE_OPTIONS: nodeOptions(env, root) };
   const localBackend = !env.PULUMI_BACKEND_URL;
   if (localBackend) vars.PULUMI_BACKEND_URL = `file://${stateDir(root)}`;
   const envPassphrase =

@@ -1,8 +1,9 @@
 import * as path from "node:path";
+import { sourceDir } from "../components/source-dir";
 import type { ShipyardConfig } from "./settings";
 import { buildProfile, catalogFor, type EnvironmentDefaults, type Profile } from "./profile";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(sourceDir(__dirname), "..");
 
 /**
  * dev: one host, images built from `apps/`, the API's source bind-mounted with a watcher for hot

@@ -56,15 +56,22 @@ describe("parsePromoteArgs", () => {
 describe("pulumiEnv", () => {
   const root = mkdtempSync(path.join(tmpdir(), "promote-env-"));
   const state = path.join(root, ".pulumi-state");
+  // Every Pulumi command's Node.js processes load the SDK preload (nodeOptions).
+  const node = { NODE_OPTIONS: `--require "${path.join(root, "infra", "sdk-preload.cjs")}"` };
 
   it.each<[string, string, NodeJS.ProcessEnv, Record<string, string>]>([
-    ["uses the project-local state folder by default", "prod", {}, { PULUMI_BACKEND_URL: `file://${state}` }],
-    ["keeps a backend the environment names", "prod", { PULUMI_BACKEND_URL: "s3://state" }, {}],
+    [
+      "uses the project-local state folder by default",
+      "prod",
+      {},
+      { ...node, PULUMI_BACKEND_URL: `file://${state}` },
+    ],
+    ["keeps a backend the environment names", "prod", { PULUMI_BACKEND_URL: "s3://state" }, node],
     [
       "treats an empty backend variable as unset",
       "prod",
       { PULUMI_BACKEND_URL: "" },
-      { PULUMI_BACKEND_URL: `file://${state}` },
+      { ...node, PULUMI_BACKEND_URL: `file://${state}` },
     ],
   ])("%s", (_name, stack, env, expected) => {
     expect(pulumiEnv(stack, env, root)).toEqual(expected);
@@ -77,12 +84,12 @@ describe("pulumiEnv", () => {
       pulumiEnv("dev", { ...env, PULUMI_CONFIG_PASSPHRASE: "team" }, root),
       pulumiEnv("dev", { ...env, PULUMI_CONFIG_PASSPHRASE_FILE: "/run/secrets/dev" }, root),
       pulumiEnv("prod", env, root),
-    ]).toEqual([{ PULUMI_CONFIG_PASSPHRASE: DEV_PASSPHRASE }, {}, {}, {}]);
+    ]).toEqual([{ ...node, PULUMI_CONFIG_PASSPHRASE: DEV_PASSPHRASE }, node, node, node]);
   });
 
   // A real run: with prod's passphrase exported, `npm run up -- dev` failed "incorrect passphrase".
   it("on the project-local backend, keeps dev on its passphrase whatever the environment sets", () => {
-    const local = { PULUMI_BACKEND_URL: `file://${state}` };
+    const local = { ...node, PULUMI_BACKEND_URL: `file://${state}` };
     expect([
       pulumiEnv("dev", { PULUMI_CONFIG_PASSPHRASE: "prod-secret" }, root),
       pulumiEnv("prod", { PULUMI_CONFIG_PASSPHRASE: "prod-secret" }, root),

@@ -15,7 +15,7 @@ it("loads and type-checks examples/notes/index.ts the way Pulumi's Node.js langu
   };
   const result = spawnSync(
     process.execPath,
-    [runner, "dev", JSON.stringify(config), path.join("examples", "notes"), "notes"],
+    [runner, "dev", JSON.stringify(config), path.join("examples", "notes")],
     { encoding: "utf8", timeout: 120_000 },
   );
   expect(result.stderr).toBe("");
@@ -23,5 +23,7 @@ it("loads and type-checks examples/notes/index.ts the way Pulumi's Node.js langu
   expect(JSON.parse(result.stdout.trim().split("\n").pop()!)).toEqual({
     url: "http://127.0.0.1:18080",
     containers: 4,
+    // a plain TypeScript project: no preload, and ts-node compiles it with TypeScript
+    loaded: ["typescript", "@npmcli/arborist"],
   });
 }, 120_000);

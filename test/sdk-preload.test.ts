@@ -1,0 +1,49 @@
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { expect, it } from "vitest";
+
+const ROOT = path.resolve(__dirname, "..");
+const PRELOAD = path.join(ROOT, "infra", "sdk-preload.cjs");
+
+/** Runs `script` in a Node.js process started as Pulumi starts the program (the preload first). */
+function run(script: string): unknown {
+  // Serializing a function makes Node.js warn (arborist's WASI, a dependency's `sys`), with or
+  // without the preload; any error still reaches stderr.
+  const args = ["--no-warnings", "--require", PRELOAD, "-e", script];
+  const result = spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  expect(result.stderr).toBe("");
+  return JSON.parse(result.stdout);
+}
+
+const LOADED = `const loaded = () => ["typescript", "@npmcli/arborist"].filter((m) =>
+  Object.keys(require.cache).some((f) => f.includes("/node_modules/" + m + "/")));`;
+
+it("keeps the SDK from loading TypeScript and npm's arborist at start", () => {
+  expect(run(`${LOADED} require("@pulumi/pulumi"); console.log(JSON.stringify(loaded()));`)).toEqual([]);
+});
+
+// What the two modules are for: serializing a function (TypeScript parses it) and the packages it
+// needs (arborist reads the dependency tree), for dynamic providers and callbacks. Deferred is not
+// removed: the first use loads the real module.
+it("loads them on first use: the SDK still serializes a function and finds its packages", () => {
+  const script = `${LOADED}
+    const pulumi = require("@pulumi/pulumi");
+    const before = loaded();
+    (async () => {
+      const f = await pulumi.runtime.serializeFunction(() => 6 * 7);
+      const answer = new Function("exports", f.text + "; return exports." + f.exportName + "();")({});
+      const paths = await pulumi.runtime.computeCodePaths({ extraIncludePackages: ["yaml"] });
+      const yaml = [...paths.keys()].some((p) => p.endsWith("node_modules/yaml"));
+      console.log(JSON.stringify({ before, answer, yaml, after: loaded() }));
+    })();`;
+  expect(run(script)).toEqual({
+    before: [],
+    answer: 42,
+    yaml: true,
+    after: ["typescript", "@npmcli/arborist"],
+  });
+}, 60_000);
