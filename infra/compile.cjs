@@ -2,10 +2,11 @@
 // The compiled program: what infra/main.cjs (Pulumi.yaml `main`) runs. JavaScript, because it runs
 // before anything could compile TypeScript.
 //
-// Pulumi's language host would run the TypeScript through ts-node: TypeScript loaded (0.2 s) and a
-// source-mapped stack trace per resource, on every preview and update. Instead tsc compiles the
-// program once per version of its sources into `.build/<fingerprint>/`, with the type check
-// ts-node did, and every run after that loads plain JavaScript.
+// Pulumi's language host would run the TypeScript through ts-node: TypeScript loaded (0.2 s) and
+// each file looked up in ts-node's cache, on every preview and update. Instead tsc compiles the
+// program once per version of its sources into `.build/<fingerprint>/` (with source maps, so stack
+// traces name the TypeScript), with the type check ts-node did, and every run after that loads
+// plain JavaScript.
 const { spawnSync } = require("node:child_process");
 const { createHash } = require("node:crypto");
 const fs = require("node:fs");

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -142,3 +143,15 @@ describe("compiledProgram", () => {
     );
   }, 60_000);
 });
+
+// The SDK's runner installs source-map-support; with the build's source maps, a stack trace (and
+// the source position the SDK sends with each resource) names the TypeScript line.
+it("builds this project with source maps: stack traces name the TypeScript", () => {
+  const entry = compile.compiledProgram(REPO);
+  const units = path.join(path.dirname(path.dirname(entry)), "components", "units.js");
+  const script = `require("source-map-support/register");
+    try { require(${JSON.stringify(units)}).parseCpus(null); } catch (error) { console.log(error.stack.split("\\n")[1]); }`;
+  const run = spawnSync(process.execPath, ["-e", script], { cwd: REPO, encoding: "utf8" });
+  const source = path.join(REPO, "components", "units.ts").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  expect(run.stdout.trim()).toMatch(new RegExp(`^at Object\\.parseCpus \\(${source}:\\d+:\\d+\\)$`));
+}, 60_000);
