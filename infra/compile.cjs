@@ -21,9 +21,17 @@ const BUILD_INPUTS = ["tsconfig.json", "tsconfig.build.json", "package-lock.json
 /** A build of another version of the sources is removed once it is this old (ms). */
 const STALE_AFTER = 10 * 60 * 1000;
 
-/** Every `.ts` file under `dir`, as paths relative to `root`, sorted. */
+/**
+ * Every `.ts` file under `dir`, as paths relative to `root`, sorted.
+ *
+ * @param {string} root
+ * @param {string} dir
+ * @returns {string[]}
+ */
 function sources(root, dir) {
+  /** @type {string[]} */
   const found = [];
+  /** @param {string} rel */
   const walk = (rel) => {
     for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
       const child = path.join(rel, entry.name);
@@ -108,6 +116,9 @@ function compiledProgram(root, compile = tsc) {
 /**
  * Best effort. A run loads its whole program when it starts, so removing the build of a run still
  * going harms nothing, and runs do not last {@link STALE_AFTER}.
+ *
+ * @param {string} builds the folder of the builds
+ * @param {string} keep the build to keep
  */
 function removeStaleBuilds(builds, keep) {
   const now = Date.now();

@@ -1,3 +1,4 @@
+// @ts-check
 // Pulumi.yaml `main`: runs the program (infra/index.ts) compiled, compiling it first when its
 // sources changed (compile.cjs). A type error stops the run before anything is registered.
 const pulumi = require("@pulumi/pulumi");

@@ -3,7 +3,14 @@
 // to serialize JavaScript functions, which this project never does (dynamic providers, callbacks):
 // TypeScript (0.2 s to load) and npm's @npmcli/arborist (0.17 s). Each is loaded, for real, on the
 // first use of anything it exports.
-const Module = require("node:module");
+/**
+ * Node.js's loader, which every `require` goes through (internal: not in Node.js's types).
+ *
+ * @typedef {(this: unknown, request: string, parent: NodeJS.Module | undefined, isMain: boolean) => unknown} Load
+ */
+const Module = /** @type {{ _load: Load & { shipyardDeferred?: true } }} */ (
+  /** @type {unknown} */ (require("node:module"))
+);
 
 const DEFERRED = new Set(["typescript", "@npmcli/arborist"]);
 /** The SDK's own files; only its requests are deferred. */
@@ -11,12 +18,14 @@ const SDK_FILE = /[\\/]node_modules[\\/]@pulumi[\\/]pulumi[\\/]/;
 
 if (!Module._load.shipyardDeferred) {
   const load = Module._load;
+  /** @type {Load & { shipyardDeferred?: true }} */
   const deferring = function (request, parent, isMain) {
     if (!DEFERRED.has(request) || !parent || !SDK_FILE.test(parent.filename ?? "")) {
-      return load.apply(this, arguments);
+      return load.call(this, request, parent, isMain);
     }
+    /** @type {object | undefined} */
     let loaded;
-    const real = () => (loaded ??= load.call(this, request, parent, isMain));
+    const real = () => (loaded ??= /** @type {object} */ (load.call(this, request, parent, isMain)));
     return new Proxy(
       {},
       {
