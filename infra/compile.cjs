@@ -97,6 +97,9 @@ function compiledProgram(root, compile = tsc) {
   const build = path.join(builds, fingerprint);
   const entry = path.join(build, "infra", "index.js");
   if (fs.existsSync(entry)) return entry;
+  // A build without its entry point is not one a run wrote (they rename whole builds into place):
+  // a hand-pruned leftover, which would block the rename.
+  fs.rmSync(build, { recursive: true, force: true });
 
   fs.mkdirSync(builds, { recursive: true });
   const partial = fs.mkdtempSync(path.join(builds, `.partial-${fingerprint}-`));

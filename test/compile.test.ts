@@ -116,6 +116,14 @@ describe("compiledProgram", () => {
     expect(fs.readdirSync(path.join(root, ".build"))).toEqual([fingerprint]);
   });
 
+  it("replaces a build of these sources that lost its entry point", () => {
+    const build = path.join(root, ".build", compile.sourceFingerprint(root));
+    fs.mkdirSync(path.join(build, "components"), { recursive: true });
+    const tsc = fakeTsc();
+    expect(compile.compiledProgram(root, tsc.compile)).toBe(path.join(build, "infra", "index.js"));
+    expect([tsc.runs, fs.existsSync(path.join(build, "components"))]).toEqual([1, false]);
+  });
+
   it("removes the builds of other versions older than ten minutes, and keeps newer ones", () => {
     const builds = path.join(root, ".build");
     for (const name of ["old", "recent"]) fs.mkdirSync(path.join(builds, name), { recursive: true });
