@@ -126,6 +126,20 @@ describe("npm run up", () => {
     );
   });
 
+  // The policy pack's Node.js process gets the SDK preload only this way (scripts/pulumi-env.ts).
+  it("starts every Pulumi command with the SDK preload after the user's NODE_OPTIONS", () => {
+    const log = path.join(dir, "node-options");
+    const plan = planOf(["update"]);
+    const out = run("up", {
+      FAKE_PULUMI_PLAN: plan,
+      FAKE_PULUMI_NODE_OPTIONS_LOG: log,
+      NODE_OPTIONS: "--max-old-space-size=2048",
+    });
+    const preload = `--max-old-space-size=2048 --require "${path.join(ROOT, "infra", "sdk-preload.cjs")}"`;
+    expect(out.status).toBe(0);
+    expect(fs.readFileSync(log, "utf8").trim().split("\n")).toEqual(out.calls.map(() => preload));
+  });
+
   it("runs no update when the preview fails, and fails", () => {
     const out = run("up", { FAKE_PULUMI_PLAN: planOf(["update"]), FAKE_PULUMI_PREVIEW_EXIT: "255" });
     expect(out.status).toBe(1);
