@@ -97,23 +97,37 @@ function compiledProgram(root, compile = tsc) {
   const build = path.join(builds, fingerprint);
   const entry = path.join(build, "infra", "index.js");
   if (fs.existsSync(entry)) return entry;
-  // A build without its entry point is not one a run wrote (they rename whole builds into place):
-  // a hand-pruned leftover, which would block the rename.
-  fs.rmSync(build, { recursive: true, force: true });
 
   fs.mkdirSync(builds, { recursive: true });
   const partial = fs.mkdtempSync(path.join(builds, `.partial-${fingerprint}-`));
   try {
     compile(root, partial);
-    fs.renameSync(partial, build);
-  } catch (error) {
-    // Another run renamed the same build into place first: use that one.
-    if (!fs.existsSync(entry)) throw error;
+    place(partial, build, entry);
   } finally {
     fs.rmSync(partial, { recursive: true, force: true });
   }
   removeStaleBuilds(builds, fingerprint);
   return entry;
+}
+
+/**
+ * Renames a finished build into place, unless another run's got there first.
+ *
+ * @param {string} partial the finished build
+ * @param {string} build where it goes
+ * @param {string} entry its entry point
+ */
+function place(partial, build, entry) {
+  try {
+    fs.renameSync(partial, build);
+  } catch (error) {
+    if (fs.existsSync(entry)) return;
+    // A folder there without its entry point is no run's build (runs rename whole builds), but a
+    // hand-pruned leftover; no run can finish into it, so removing it races with none.
+    if (!fs.existsSync(build)) throw error;
+    fs.rmSync(build, { recursive: true, force: true });
+    fs.renameSync(partial, build);
+  }
 }
 
 /**
