@@ -1,4 +1,7 @@
-/** The environment every Pulumi command of this project runs in: state folder, backend, passphrase, Node.js options. */
+/**
+ * The environment every Pulumi command of this project runs in: state folder, backend, passphrase,
+ * Node.js options.
+ */
 import * as fs from "node:fs";
 import * as path from "node:path";
 
