@@ -1,6 +1,7 @@
 // @ts-check
-// The compiled program: what infra/main.cjs (Pulumi.yaml `main`) runs. JavaScript, because it runs
-// before anything could compile TypeScript.
+// The compiled program and policy pack: what infra/main.cjs (Pulumi.yaml `main`) and
+// policy/pack/main.cjs (the pack's `main`) run. JavaScript, because it runs before anything could
+// compile TypeScript.
 //
 // Pulumi's language host would run the TypeScript through ts-node: TypeScript loaded (0.2 s) and
 // each file looked up in ts-node's cache, on every preview and update. Instead tsc compiles the
@@ -14,8 +15,8 @@ const path = require("node:path");
 
 /** The folder of the builds, under the project root (components/source-dir.ts maps back from it). */
 const BUILD_DIR = ".build";
-/** What tsc compiles: tsconfig.build.json's `include`. */
-const SOURCE_DIRS = ["infra", "components", "stacks"];
+/** What tsc compiles: tsconfig.build.json's `include` (the pack's rules are under policy/). */
+const SOURCE_DIRS = ["infra", "components", "stacks", "policy"];
 /** Files besides the sources that change what tsc emits or accepts. */
 const BUILD_INPUTS = ["tsconfig.json", "tsconfig.build.json", "package-lock.json"];
 /** A build of another version of the sources is removed once it is this old (ms). */
@@ -150,4 +151,25 @@ function removeStaleBuilds(builds, keep) {
   }
 }
 
-module.exports = { BUILD_DIR, compiledProgram, sourceFingerprint };
+/**
+ * Requires `file` (a path relative to the root, of JavaScript in the build) from the current build,
+ * compiling first as {@link compiledProgram} does. A compile error becomes a RunError, which
+ * Pulumi's runners print as its message alone: tsc's report, not this file's stack.
+ *
+ * @param {string} root the project root
+ * @param {string} file e.g. `infra/index.js`
+ * @param {(root: string, outDir: string) => void} [compile] the compiler (tests pass a stand-in)
+ * @returns {unknown} the module's exports
+ */
+function requireCompiled(root, file, compile = tsc) {
+  let entry;
+  try {
+    entry = compiledProgram(root, compile);
+  } catch (error) {
+    const { RunError } = require("@pulumi/pulumi");
+    throw new RunError(error instanceof Error ? error.message : String(error));
+  }
+  return require(path.join(path.dirname(path.dirname(entry)), file));
+}
+
+module.exports = { BUILD_DIR, compiledProgram, requireCompiled, sourceFingerprint };

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -9,17 +10,19 @@ const compile = require("../infra/compile.cjs") as {
   BUILD_DIR: string;
   sourceFingerprint(root: string): string;
   compiledProgram(root: string, compile?: (root: string, outDir: string) => void): string;
+  requireCompiled(root: string, file: string, compile?: (root: string, outDir: string) => void): unknown;
 };
 
 const REPO = path.resolve(__dirname, "..");
 
-/** A project with the layout compile.cjs reads: sources in infra/, components/, stacks/. */
+/** A project with the layout compile.cjs reads: sources in infra/, components/, stacks/, policy/. */
 function project(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "compile-"));
-  for (const dir of ["infra", "components", "stacks"]) fs.mkdirSync(path.join(root, dir));
+  for (const dir of ["infra", "components", "stacks", "policy"]) fs.mkdirSync(path.join(root, dir));
   fs.writeFileSync(path.join(root, "infra", "index.ts"), "export = async () => ({});\n");
   fs.writeFileSync(path.join(root, "components", "service.ts"), "export const a = 1;\n");
   fs.writeFileSync(path.join(root, "stacks", "dev.ts"), "export const b = 2;\n");
+  fs.writeFileSync(path.join(root, "policy", "rules.ts"), "export const c = 3;\n");
   fs.writeFileSync(path.join(root, "tsconfig.json"), "{}\n");
   fs.writeFileSync(path.join(root, "tsconfig.build.json"), "{}\n");
   fs.writeFileSync(path.join(root, "package-lock.json"), "{}\n");
@@ -60,6 +63,7 @@ describe("sourceFingerprint", () => {
       },
     ],
     ["a source removed", (r) => fs.rmSync(path.join(r, "stacks", "dev.ts"))],
+    ["a policy rule edited", (r) => fs.appendFileSync(path.join(r, "policy", "rules.ts"), "// edit\n")],
     ["the build's tsconfig edited", (r) => fs.writeFileSync(path.join(r, "tsconfig.build.json"), "{ }\n")],
     ["the dependencies changed", (r) => fs.writeFileSync(path.join(r, "package-lock.json"), "{ }\n")],
   ])("changes with %s", (_change, change) => {
@@ -150,6 +154,44 @@ describe("compiledProgram", () => {
       /^the program does not compile \(tsc -p tsconfig.build.json\); nothing was deployed:\ninfra\/index.ts\(1,14\): error TS2322: Type 'string' is not assignable to type 'number'.$/,
     );
   }, 60_000);
+});
+
+describe("requireCompiled", () => {
+  let root: string;
+  beforeEach(() => {
+    root = project();
+  });
+
+  // infra/main.cjs (the program) and policy/pack/main.cjs (the pack) load their entry points so.
+  it("loads a module of the build, compiling first", () => {
+    const tsc = fakeTsc();
+    const compileWithPack = (r: string, outDir: string) => {
+      tsc.compile(r, outDir);
+      fs.mkdirSync(path.join(outDir, "policy", "pack"), { recursive: true });
+      fs.writeFileSync(path.join(outDir, "policy", "pack", "index.js"), "module.exports = { pack: true };\n");
+    };
+    expect(compile.requireCompiled(root, "policy/pack/index.js", compileWithPack)).toEqual({ pack: true });
+    expect(tsc.runs).toBe(1);
+  });
+
+  // Pulumi's runners print a RunError's message alone, without this file's stack.
+  it("turns a compile error into Pulumi's RunError with tsc's report", () => {
+    const failing = () => {
+      throw new Error(
+        "the program does not compile (tsc -p tsconfig.build.json); nothing was deployed:\nreport",
+      );
+    };
+    let thrown: unknown;
+    try {
+      compile.requireCompiled(root, "infra/index.js", failing);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(pulumi.RunError.isInstance(thrown)).toBe(true);
+    expect((thrown as Error).message).toBe(
+      "the program does not compile (tsc -p tsconfig.build.json); nothing was deployed:\nreport",
+    );
+  });
 });
 
 // The SDK's runner installs source-map-support; with the build's source maps, a stack trace (and

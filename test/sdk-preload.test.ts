@@ -47,3 +47,18 @@ it("loads them on first use: the SDK still serializes a function and finds its p
     after: ["typescript", "@npmcli/arborist"],
   });
 }, 60_000);
+
+// The policy-pack runner asks which TypeScript and ts-node there are (tsutils), logging TypeScript's
+// version as it does, then parses that version and registers ts-node whatever the pack's language
+// (test/policy/pack.test.ts starts the runner itself). The version comes from TypeScript's
+// package.json, without loading the compiler.
+it("answers TypeScript's version from its package.json, without loading TypeScript", () => {
+  const script = `${LOADED}
+    const { typescriptRequire, tsnodeRequire } = require("@pulumi/pulumi/tsutils").typeScriptRequireStrings();
+    console.log(JSON.stringify({ typescriptRequire, tsnodeRequire: tsnodeRequire.replace(/.*[\\/]/, ""), loaded: loaded() }));`;
+  expect(run(script)).toEqual({
+    typescriptRequire: "typescript",
+    tsnodeRequire: "ts-node@7.0.1",
+    loaded: [],
+  });
+});

@@ -226,32 +226,62 @@ describe("contextFrom", () => {
 
 describe("pack layout", () => {
   const pack = path.join(__dirname, "../../policy/pack");
+  const preload = path.join(__dirname, "../../infra/sdk-preload.cjs");
+  const reportLoaded = path.join(__dirname, "../fixtures/report-loaded.cjs");
 
-  it("starts under @pulumi/pulumi's policy-pack runner exactly as the CLI starts it, and serves", async () => {
-    // The CLI runs `node <run-policy-pack> <engine> <pack dir>` from the pack directory; the runner
-    // compiles the pack with ts-node and its own defaults (target ES2020), so a library API newer
-    // than ES2020 anywhere under policy/ fails here even though the root tsc accepts it.
-    const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [pack] });
-    const child = spawn(process.execPath, [runner, "127.0.0.1:1", pack], { cwd: pack });
+  /**
+   * Starts a pack as the CLI does: `node <run-policy-pack> <engine> <pack dir>` from the pack
+   * directory; with `preload`, as `npm run preview` does (NODE_OPTIONS), reporting whether a
+   * TypeScript compiler got loaded once the pack served.
+   */
+  async function startPack(dir: string, preload?: string) {
+    const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [dir] });
+    const env = {
+      ...process.env,
+      NODE_OPTIONS: preload ? `--require ${preload} --require ${reportLoaded}` : "",
+    };
+    const child = spawn(process.execPath, [runner, "127.0.0.1:1", dir], { cwd: dir, env });
+    let stdout = "";
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     try {
-      const firstLine = await new Promise<string>((resolve) => {
-        child.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString().trim()));
-        child.once("exit", () => resolve(""));
-      });
-      expect({ firstLine: /^\d+$/.test(firstLine) ? "<port>" : firstLine, stderr }).toEqual({
-        firstLine: "<port>",
-        stderr: "",
+      await new Promise<void>((resolve) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.split("\n").length > (preload ? 2 : 1)) resolve();
+        });
+        child.once("exit", () => resolve());
       });
     } finally {
       child.kill();
     }
+    const [port = "", loaded] = stdout.trim().split("\n");
+    return {
+      port: /^\d+$/.test(port) ? "<port>" : port,
+      stderr,
+      ...(preload ? (JSON.parse(loaded ?? "null") as object) : {}),
+    };
+  }
+
+  // The runner registers ts-node (and so loads TypeScript) whatever the pack's language; the pack
+  // runs compiled (main.cjs), and infra/sdk-preload.cjs defers that registration to the first
+  // TypeScript file, which a compiled pack never requires.
+  it("starts under @pulumi/pulumi's policy-pack runner exactly as the CLI starts it, and serves", async () => {
+    expect(await startPack(pack)).toEqual({ port: "<port>", stderr: "" });
+  }, 120_000);
+
+  it("serves without loading TypeScript when started with the preload, as npm run preview does", async () => {
+    expect(await startPack(pack, preload)).toEqual({ port: "<port>", stderr: "", typescript: false });
+  }, 120_000);
+
+  it("still compiles a TypeScript pack under the preload: ts-node registers on its first file", async () => {
+    const tsPack = path.join(__dirname, "../fixtures/ts-policy-pack");
+    expect(await startPack(tsPack, preload)).toEqual({ port: "<port>", stderr: "", typescript: true });
   }, 120_000);
 
   it("declares a nodejs pack and a version for @pulumi/policy, with no dependencies of its own", () => {
     expect(readFileSync(path.join(pack, "PulumiPolicy.yaml"), "utf8")).toMatch(/^runtime: nodejs$/m);
     const pkg = JSON.parse(readFileSync(path.join(pack, "package.json"), "utf8")) as Record<string, unknown>;
-    expect([pkg["version"], pkg["main"], pkg["dependencies"]]).toEqual(["0.1.0", "index.ts", undefined]);
+    expect([pkg["version"], pkg["main"], pkg["dependencies"]]).toEqual(["0.1.0", "main.cjs", undefined]);
   });
 });
