@@ -7,6 +7,8 @@
 // - TypeScript (0.2 s to load) and npm's @npmcli/arborist (0.17 s), which the SDK loads only to
 //   serialize JavaScript functions (dynamic providers, callbacks). TypeScript's `version` is read
 //   from its package.json: the policy-pack runner logs and parses it before registering ts-node.
+// - The Automation API (0.03 s), which the SDK's index loads for `pulumi.automation`, a namespace
+//   for programs that drive Pulumi, not for programs Pulumi runs.
 // - ts-node's `register`, which the policy-pack runner calls whatever the pack's language, and
 //   which loads TypeScript. Deferred, it registers on the first TypeScript file required; the pack,
 //   compiled (policy/pack/main.cjs), requires none.
@@ -24,6 +26,10 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const DEFERRED = new Set(["typescript", "@npmcli/arborist"]);
+/** Namespaces the SDK's index loads for its exports; deferred only there. */
+const DEFERRED_BY_INDEX = new Set(["./automation"]);
+/** The SDK's index, `require("@pulumi/pulumi")`. */
+const SDK_INDEX = /[\\/]node_modules[\\/]@pulumi[\\/]pulumi[\\/]index\.js$/;
 /** ts-node as the SDK requires it: installed, or the SDK's vendored copy by path. */
 const TS_NODE = /^ts-node$|[\\/]vendor[\\/]ts-node@[^\\/]+$/;
 /** The files ts-node compiles whatever the tsconfig (allowJs adds `.js` and `.jsx`). */
@@ -35,7 +41,7 @@ const SDK_FILE = /[\\/]node_modules[\\/]@pulumi[\\/]pulumi[\\/]/;
  * A stand-in for a module, loading the real one on first use.
  *
  * @param {() => object} load
- * @param {string} file the module's resolved path
+ * @param {string} [file] the module's resolved path, when its `version` export is its package's
  * @returns {object}
  */
 function deferredModule(load, file) {
@@ -50,7 +56,7 @@ function deferredModule(load, file) {
           // TypeScript's `import * as` helper returns a module marked __esModule as it is, without
           // copying (and so loading) its exports.
           if (key === "__esModule") return true;
-          if (key === "version") {
+          if (key === "version" && file !== undefined) {
             const version = packageVersion(file);
             if (version !== undefined) return version;
           }
@@ -123,10 +129,14 @@ if (!Module._load.shipyardDeferred) {
         /** @type {{ register: () => unknown }} */ (load.call(this, request, parent, isMain)),
       );
     }
-    if (!fromSdk || !DEFERRED.has(request)) return load.call(this, request, parent, isMain);
+    const deferred =
+      fromSdk &&
+      (DEFERRED.has(request) || (DEFERRED_BY_INDEX.has(request) && SDK_INDEX.test(parent?.filename ?? "")));
+    if (!deferred) return load.call(this, request, parent, isMain);
     // Not installed: fail now, as the real require would (the SDK falls back to its vendored copy).
     const file = Module._resolveFilename(request, parent);
-    return deferredModule(() => /** @type {object} */ (load.call(this, request, parent, isMain)), file);
+    const real = () => /** @type {object} */ (load.call(this, request, parent, isMain));
+    return deferredModule(real, request === "typescript" ? file : undefined);
   };
   deferring.shipyardDeferred = true;
   Module._load = deferring;

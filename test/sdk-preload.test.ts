@@ -19,17 +19,17 @@ function run(script: string): unknown {
   return JSON.parse(result.stdout);
 }
 
-const LOADED = `const loaded = () => ["typescript", "@npmcli/arborist"].filter((m) =>
+const LOADED = `const loaded = () => ["typescript", "@npmcli/arborist", "@pulumi/pulumi/automation"].filter((m) =>
   Object.keys(require.cache).some((f) => f.includes("/node_modules/" + m + "/")));`;
 
-it("keeps the SDK from loading TypeScript and npm's arborist at start", () => {
+it("keeps the SDK from loading TypeScript, npm's arborist and the Automation API at start", () => {
   expect(run(`${LOADED} require("@pulumi/pulumi"); console.log(JSON.stringify(loaded()));`)).toEqual([]);
 });
 
-// What the two modules are for: serializing a function (TypeScript parses it) and the packages it
-// needs (arborist reads the dependency tree), for dynamic providers and callbacks. Deferred is not
-// removed: the first use loads the real module.
-it("loads them on first use: the SDK still serializes a function and finds its packages", () => {
+// What the modules are for: serializing a function (TypeScript parses it) and the packages it
+// needs (arborist reads the dependency tree), for dynamic providers and callbacks; driving Pulumi
+// from a program (the Automation API). Deferred is not removed: the first use loads the real module.
+it("loads them on first use: the SDK still serializes a function, finds its packages, automates", () => {
   const script = `${LOADED}
     const pulumi = require("@pulumi/pulumi");
     const before = loaded();
@@ -38,13 +38,15 @@ it("loads them on first use: the SDK still serializes a function and finds its p
       const answer = new Function("exports", f.text + "; return exports." + f.exportName + "();")({});
       const paths = await pulumi.runtime.computeCodePaths({ extraIncludePackages: ["yaml"] });
       const yaml = [...paths.keys()].some((p) => p.endsWith("node_modules/yaml"));
-      console.log(JSON.stringify({ before, answer, yaml, after: loaded() }));
+      const automation = typeof pulumi.automation.LocalWorkspace.create;
+      console.log(JSON.stringify({ before, answer, yaml, automation, after: loaded() }));
     })();`;
   expect(run(script)).toEqual({
     before: [],
     answer: 42,
     yaml: true,
-    after: ["typescript", "@npmcli/arborist"],
+    automation: "function",
+    after: ["typescript", "@npmcli/arborist", "@pulumi/pulumi/automation"],
   });
 }, 60_000);
 
