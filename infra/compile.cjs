@@ -167,7 +167,12 @@ function requireCompiled(root, file, compile = tsc) {
     entry = compiledProgram(root, compile);
   } catch (error) {
     const { RunError } = require("@pulumi/pulumi");
-    throw new RunError(error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    const runError = new RunError(message);
+    // The runners also format it with util.inspect, which on Node.js 20 can take seconds over a
+    // source-mapped stack (infra/index.ts); the message is all the user reads.
+    runError.stack = message;
+    throw runError;
   }
   return require(path.join(path.dirname(path.dirname(entry)), file));
 }
