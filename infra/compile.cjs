@@ -1,7 +1,7 @@
 // @ts-check
-// The compiled program and policy pack: what infra/main.cjs (Pulumi.yaml `main`) and
-// policy/pack/main.cjs (the pack's `main`) run. JavaScript, because it runs before anything could
-// compile TypeScript.
+// The compiled program, policy pack and wrapper: what infra/main.cjs (Pulumi.yaml `main`),
+// policy/pack/main.cjs (the pack's `main`) and scripts/pulumi.cjs (`npm run preview|up|destroy`)
+// run. JavaScript, because it runs before anything could compile TypeScript.
 //
 // Pulumi's language host would run the TypeScript through ts-node: TypeScript loaded (0.2 s) and
 // each file looked up in ts-node's cache, on every preview and update. Instead tsc compiles the
@@ -15,10 +15,15 @@ const path = require("node:path");
 
 /** The folder of the builds, under the project root (components/source-dir.ts maps back from it). */
 const BUILD_DIR = ".build";
-/** What tsc compiles: tsconfig.build.json's `include` (the pack's rules are under policy/). */
-const SOURCE_DIRS = ["infra", "components", "stacks", "policy"];
+/**
+ * Where tsc finds what it compiles: tsconfig.build.json's `include` (the pack's rules are under
+ * policy/) and what scripts/pulumi.ts imports, which may be anywhere under scripts/.
+ */
+const SOURCE_DIRS = ["infra", "components", "stacks", "policy", "scripts"];
 /** Files besides the sources that change what tsc emits or accepts. */
 const BUILD_INPUTS = ["tsconfig.json", "tsconfig.build.json", "package-lock.json"];
+/** The program's entry point in a build; a build without it is not whole. */
+const ENTRY = path.join("infra", "index.js");
 /** A build of another version of the sources is removed once it is this old (ms). */
 const STALE_AFTER = 10 * 60 * 1000;
 
@@ -83,21 +88,21 @@ function tsc(root, outDir) {
 }
 
 /**
- * The entry point of the compiled program, `.build/<fingerprint>/infra/index.js`, compiled first
- * when these sources have no build yet. The build is written to a temporary folder and renamed into
- * place, so a run never sees half a build, and two runs compiling at once both end with a whole
- * one. Builds of other versions are removed once older than {@link STALE_AFTER}.
+ * The folder of the current build, `.build/<fingerprint>/`, compiled first when these sources have
+ * no build yet. The build is written to a temporary folder and renamed into place, so a run never
+ * sees half a build, and two runs compiling at once both end with a whole one. Builds of other
+ * versions are removed once older than {@link STALE_AFTER}.
  *
  * @param {string} root the project root
  * @param {(root: string, outDir: string) => void} [compile] the compiler (tests pass a stand-in)
  * @returns {string}
  */
-function compiledProgram(root, compile = tsc) {
+function compiledBuild(root, compile = tsc) {
   const builds = path.join(root, BUILD_DIR);
   const fingerprint = sourceFingerprint(root);
   const build = path.join(builds, fingerprint);
-  const entry = path.join(build, "infra", "index.js");
-  if (fs.existsSync(entry)) return entry;
+  const entry = path.join(build, ENTRY);
+  if (fs.existsSync(entry)) return build;
 
   fs.mkdirSync(builds, { recursive: true });
   const partial = fs.mkdtempSync(path.join(builds, `.partial-${fingerprint}-`));
@@ -108,7 +113,18 @@ function compiledProgram(root, compile = tsc) {
     fs.rmSync(partial, { recursive: true, force: true });
   }
   removeStaleBuilds(builds, fingerprint);
-  return entry;
+  return build;
+}
+
+/**
+ * The entry point of the compiled program, `.build/<fingerprint>/infra/index.js`: {@link compiledBuild}.
+ *
+ * @param {string} root the project root
+ * @param {(root: string, outDir: string) => void} [compile] the compiler (tests pass a stand-in)
+ * @returns {string}
+ */
+function compiledProgram(root, compile = tsc) {
+  return path.join(compiledBuild(root, compile), ENTRY);
 }
 
 /**
@@ -153,7 +169,7 @@ function removeStaleBuilds(builds, keep) {
 
 /**
  * Requires `file` (a path relative to the root, of JavaScript in the build) from the current build,
- * compiling first as {@link compiledProgram} does. A compile error becomes a RunError, which
+ * compiling first ({@link compiledBuild}). A compile error becomes a RunError, which
  * Pulumi's runners print as its message alone: tsc's report, not this file's stack.
  *
  * @param {string} root the project root
@@ -162,9 +178,9 @@ function removeStaleBuilds(builds, keep) {
  * @returns {unknown} the module's exports
  */
 function requireCompiled(root, file, compile = tsc) {
-  let entry;
+  let build;
   try {
-    entry = compiledProgram(root, compile);
+    build = compiledBuild(root, compile);
   } catch (error) {
     const { RunError } = require("@pulumi/pulumi");
     const message = error instanceof Error ? error.message : String(error);
@@ -174,7 +190,7 @@ function requireCompiled(root, file, compile = tsc) {
     runError.stack = message;
     throw runError;
   }
-  return require(path.join(path.dirname(path.dirname(entry)), file));
+  return require(path.join(build, file));
 }
 
-module.exports = { BUILD_DIR, compiledProgram, requireCompiled, sourceFingerprint };
+module.exports = { BUILD_DIR, compiledBuild, compiledProgram, requireCompiled, sourceFingerprint };

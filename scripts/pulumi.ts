@@ -16,6 +16,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline/promises";
+import { sourceDir } from "../components/source-dir";
 import { listStacks } from "../infra/stack-files";
 import { resolvePulumiCli, withCliOnPath, type PulumiCli } from "./pulumi-cli";
 import {
@@ -29,7 +30,8 @@ import {
 import { waitForRollouts } from "./swarm-rollout";
 import { lastUpdateFailed, pendingOperations, plannedChanges } from "./update-plan";
 
-const ROOT = path.resolve(__dirname, "..");
+// Run compiled (scripts/pulumi.cjs) from .build/<fingerprint>/scripts, or as TypeScript (tests).
+const ROOT = path.resolve(sourceDir(__dirname), "..");
 const POLICY = ["--policy-pack", "policy/pack"] as const;
 const COMMANDS = {
   preview: ["preview", "--diff", ...POLICY],

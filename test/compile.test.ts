@@ -15,10 +15,11 @@ const compile = require("../infra/compile.cjs") as {
 
 const REPO = path.resolve(__dirname, "..");
 
-/** A project with the layout compile.cjs reads: sources in infra/, components/, stacks/, policy/. */
+/** A project with the layout compile.cjs reads: sources in infra/, components/, stacks/, policy/, scripts/. */
 function project(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "compile-"));
-  for (const dir of ["infra", "components", "stacks", "policy"]) fs.mkdirSync(path.join(root, dir));
+  for (const dir of ["infra", "components", "stacks", "policy", "scripts"])
+    fs.mkdirSync(path.join(root, dir));
   fs.writeFileSync(path.join(root, "infra", "index.ts"), "export = async () => ({});\n");
   fs.writeFileSync(path.join(root, "components", "service.ts"), "export const a = 1;\n");
   fs.writeFileSync(path.join(root, "stacks", "dev.ts"), "export const b = 2;\n");
@@ -64,6 +65,7 @@ describe("sourceFingerprint", () => {
     ],
     ["a source removed", (r) => fs.rmSync(path.join(r, "stacks", "dev.ts"))],
     ["a policy rule edited", (r) => fs.appendFileSync(path.join(r, "policy", "rules.ts"), "// edit\n")],
+    ["a script added", (r) => fs.writeFileSync(path.join(r, "scripts", "pulumi.ts"), "export {};\n")],
     ["the build's tsconfig edited", (r) => fs.writeFileSync(path.join(r, "tsconfig.build.json"), "{ }\n")],
     ["the dependencies changed", (r) => fs.writeFileSync(path.join(r, "package-lock.json"), "{ }\n")],
   ])("changes with %s", (_change, change) => {

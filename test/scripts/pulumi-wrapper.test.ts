@@ -2,10 +2,14 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS, run before any TypeScript
+const { compiledBuild } = require("../../infra/compile.cjs") as { compiledBuild: (root: string) => string };
 
 // `npm run up|preview` against a stand-in CLI (test/fixtures/fake-pulumi): which Pulumi commands
-// the wrapper runs, in which order, and that it starts without loading the Pulumi SDK.
+// the wrapper runs, in which order, and that it starts without loading the Pulumi SDK. Run as npm
+// runs it: scripts/pulumi.cjs, the wrapper compiled into the program's build.
 const ROOT = path.resolve(__dirname, "../..");
 const FAKE_BIN = path.join(ROOT, "test", "fixtures", "fake-pulumi");
 const STACK_URN = "urn:pulumi:dev::shipyard::pulumi:pulumi:Stack::shipyard-dev";
@@ -20,6 +24,9 @@ function planOf(apiSteps: string[]): string {
   });
 }
 
+// The first command would compile the build (seconds): compile it once, before the tests.
+beforeAll(() => void compiledBuild(ROOT), 120_000);
+
 let dir: string;
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-wrapper-"));
@@ -31,16 +38,7 @@ function run(command: string, env: Record<string, string>, ...flags: string[]) {
   const sdk = path.join(dir, "sdk-loaded");
   const result = spawnSync(
     process.execPath,
-    [
-      "-r",
-      "tsx/cjs",
-      "-r",
-      "./test/fixtures/record-pulumi-sdk.cjs",
-      "scripts/pulumi.ts",
-      command,
-      "dev",
-      ...flags,
-    ],
+    ["-r", "./test/fixtures/record-pulumi-sdk.cjs", "scripts/pulumi.cjs", command, "dev", ...flags],
     {
       cwd: ROOT,
       encoding: "utf8",
