@@ -23,7 +23,7 @@ it("loads and type-checks examples/notes/index.ts the way Pulumi's Node.js langu
   expect(JSON.parse(result.stdout.trim().split("\n").pop()!)).toEqual({
     url: "http://127.0.0.1:18080",
     containers: 4,
-    // a plain TypeScript project: no preload, and ts-node compiles it with TypeScript
-    loaded: ["typescript", "@npmcli/arborist"],
+    // a plain TypeScript project: no preload (the SDK loads all three), and ts-node compiles it
+    loaded: ["typescript", "@pulumi/pulumi/automation", "@npmcli/arborist"],
   });
 }, 120_000);
