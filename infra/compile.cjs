@@ -95,15 +95,17 @@ function tsc(root, outDir) {
  *
  * @param {string} root the project root
  * @param {(root: string, outDir: string) => void} [compile] the compiler (tests pass a stand-in)
+ * @param {() => void} [announce] called before compiling, to say why a command pauses
  * @returns {string}
  */
-function compiledBuild(root, compile = tsc) {
+function compiledBuild(root, compile = tsc, announce = () => {}) {
   const builds = path.join(root, BUILD_DIR);
   const fingerprint = sourceFingerprint(root);
   const build = path.join(builds, fingerprint);
   const entry = path.join(build, ENTRY);
   if (fs.existsSync(entry)) return build;
 
+  announce();
   fs.mkdirSync(builds, { recursive: true });
   const partial = fs.mkdtempSync(path.join(builds, `.partial-${fingerprint}-`));
   try {

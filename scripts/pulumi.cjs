@@ -5,9 +5,13 @@
 const path = require("node:path");
 const { compiledBuild } = require("../infra/compile.cjs");
 
+// A compile takes seconds; the commands after it none.
+const announce = () =>
+  console.error("Compiling the program, policy pack and wrapper (tsc -p tsconfig.build.json)...");
+
 let build;
 try {
-  build = compiledBuild(path.resolve(__dirname, ".."));
+  build = compiledBuild(path.resolve(__dirname, ".."), undefined, announce);
 } catch (error) {
   // tsc's report: the same a preview would print, and nothing ran.
   console.error(`error: ${error instanceof Error ? error.message : String(error)}`);

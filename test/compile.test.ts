@@ -9,6 +9,11 @@ import { beforeEach, describe, expect, it } from "vitest";
 const compile = require("../infra/compile.cjs") as {
   BUILD_DIR: string;
   sourceFingerprint(root: string): string;
+  compiledBuild(
+    root: string,
+    compile?: (root: string, outDir: string) => void,
+    announce?: () => void,
+  ): string;
   compiledProgram(root: string, compile?: (root: string, outDir: string) => void): string;
   requireCompiled(root: string, file: string, compile?: (root: string, outDir: string) => void): unknown;
 };
@@ -156,6 +161,16 @@ describe("compiledProgram", () => {
       /^the program does not compile \(tsc -p tsconfig.build.json\); nothing was deployed:\ninfra\/index.ts\(1,14\): error TS2322: Type 'string' is not assignable to type 'number'.$/,
     );
   }, 60_000);
+});
+
+// scripts/pulumi.cjs says so on stderr: the first command after an edit pauses for the compile.
+it("announces a compile, and only a compile", () => {
+  const root = project();
+  const said: string[] = [];
+  const tsc = fakeTsc();
+  compile.compiledBuild(root, tsc.compile, () => said.push(`compiling (runs so far: ${tsc.runs})`));
+  compile.compiledBuild(root, tsc.compile, () => said.push("again"));
+  expect(said).toEqual(["compiling (runs so far: 0)"]);
 });
 
 describe("requireCompiled", () => {
