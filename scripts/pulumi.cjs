@@ -9,12 +9,26 @@ const { compiledBuild } = require("../infra/compile.cjs");
 const announce = () =>
   console.error("Compiling the program, policy pack and wrapper (tsc -p tsconfig.build.json)...");
 
+/** @type {string | undefined} */
 let build;
 try {
   build = compiledBuild(path.resolve(__dirname, ".."), undefined, announce);
 } catch (error) {
-  // tsc's report: the same a preview would print, and nothing ran.
-  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(2);
+  const report = error instanceof Error ? error.message : String(error);
+  // preview and up would run the program: tsc's report is what they would print, and nothing ran.
+  if (process.argv[2] !== "destroy") {
+    console.error(`error: ${report}`);
+    process.exit(2);
+  }
+  // destroy needs only the stack's state: a stack must come down while its sources do not compile.
+  console.error(
+    "warning: the sources do not compile (tsc -p tsconfig.build.json); destroy needs only the " +
+      "stack's state, so the wrapper runs from its TypeScript (tsx) and goes on",
+  );
 }
-require(path.join(build, "scripts", "pulumi.js"));
+if (build !== undefined) require(path.join(build, "scripts", "pulumi.js"));
+else {
+  // @ts-expect-error -- tsx declares no types for its require hook, loaded for its effect alone
+  require("tsx/cjs");
+  require(path.join(__dirname, "pulumi.ts"));
+}

@@ -171,6 +171,32 @@ describe("npm run up", () => {
   });
 });
 
+// A type error in the sources: the build fails before the wrapper runs.
+describe("when the sources do not compile", () => {
+  const failing = `--require ${path.join(ROOT, "test", "fixtures", "failing-build.cjs")}`;
+
+  it("stops preview and up with tsc's report, before any Pulumi command", () => {
+    const out = run("up", { NODE_OPTIONS: failing });
+    expect({ status: out.status, calls: out.calls, stderr: out.stderr }).toEqual({
+      status: 2,
+      calls: [],
+      stderr:
+        "error: the program does not compile (tsc -p tsconfig.build.json); nothing was deployed:\n" +
+        "infra/index.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.\n",
+    });
+  });
+
+  // Destroying reads only the stack's state: a broken program must not keep a stack up.
+  it("still destroys, the wrapper run from its TypeScript", () => {
+    const out = run("destroy", { NODE_OPTIONS: failing }, "--yes");
+    expect(out.status).toBe(0);
+    expect(out.calls.slice(1)).toEqual([
+      ["destroy", "--exclude-protected", "--yes", "--stack", "dev", "--yes"],
+    ]);
+    expect(out.stderr).toContain("warning: the sources do not compile (tsc -p tsconfig.build.json);");
+  });
+});
+
 describe("the wrapper's start", () => {
   it("does not load the Pulumi SDK (0.8 s of every command when it did)", () => {
     const out = run("preview", {});
