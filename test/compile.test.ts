@@ -92,6 +92,15 @@ describe("compiledProgram", () => {
     root = project();
   });
 
+  // scripts/pulumi.cjs says so on stderr: the first command after an edit pauses for the compile.
+  it("announces a compile, and only a compile", () => {
+    const said: string[] = [];
+    const tsc = fakeTsc();
+    compile.compiledBuild(root, tsc.compile, () => said.push(`compiling (runs so far: ${tsc.runs})`));
+    compile.compiledBuild(root, tsc.compile, () => said.push("again"));
+    expect(said).toEqual(["compiling (runs so far: 0)"]);
+  });
+
   it("compiles once per version of the sources, into .build/<fingerprint>/", () => {
     const tsc = fakeTsc();
     const first = compile.compiledProgram(root, tsc.compile);
@@ -161,16 +170,6 @@ describe("compiledProgram", () => {
       /^the program does not compile \(tsc -p tsconfig.build.json\); nothing was deployed:\ninfra\/index.ts\(1,14\): error TS2322: Type 'string' is not assignable to type 'number'.$/,
     );
   }, 60_000);
-});
-
-// scripts/pulumi.cjs says so on stderr: the first command after an edit pauses for the compile.
-it("announces a compile, and only a compile", () => {
-  const root = project();
-  const said: string[] = [];
-  const tsc = fakeTsc();
-  compile.compiledBuild(root, tsc.compile, () => said.push(`compiling (runs so far: ${tsc.runs})`));
-  compile.compiledBuild(root, tsc.compile, () => said.push("again"));
-  expect(said).toEqual(["compiling (runs so far: 0)"]);
 });
 
 describe("requireCompiled", () => {
