@@ -2,6 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./config";
 import { runStack } from "./program";
 import { readRuntimeConfig, readSecret } from "./runtime-config";
+import { plainBookkeepingStacks } from "./stack-traces";
+
+// The runner has registered source maps by now; the SDK's per-promise stack traces skip them.
+plainBookkeepingStacks();
 
 // The Pulumi entry point (Pulumi.yaml `main`). Everything else is in program.ts so tests and
 // tools can run the same program under mocks. The language host runs the exported function and
