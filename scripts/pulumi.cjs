@@ -3,6 +3,9 @@
 // (infra/compile.cjs, compiling first when a source changed), as Pulumi runs the program and the
 // policy pack: a command compiles no TypeScript (through tsx it spent 0.12 s on that).
 const path = require("node:path");
+// preview and up serve the program from this process (infra/program-host.ts): the SDK loads here,
+// and without what the preload defers, as in Pulumi's language host (Pulumi.yaml `nodeargs`).
+require("../infra/sdk-preload.cjs");
 const { compiledBuild } = require("../infra/compile.cjs");
 
 // A compile takes seconds; the commands after it none.

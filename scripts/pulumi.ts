@@ -10,13 +10,17 @@
  * evaluates the program again, as `pulumi up`'s does; it is not held to the preview's plan
  * (`pulumi up --plan`): that check rejected a first deploy here, a generated password being unknown
  * in the plan and known in the update, and printed the password in its error.
+ *
+ * `preview` and `up` serve the program from this process (infra/program-host.ts, `--client`): it
+ * loads while the CLI starts, once for the preview and the update.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline/promises";
 import { sourceDir } from "../components/source-dir";
+import { hostProgram, type Program, type ProgramHost } from "../infra/program-host";
 import { listStacks } from "../infra/stack-files";
 import { resolvePulumiCli, withCliOnPath, type PulumiCli } from "./pulumi-cli";
 import {
@@ -52,6 +56,51 @@ function pulumi(cli: PulumiCli, args: readonly string[], env: NodeJS.ProcessEnv)
   return result.status ?? 1;
 }
 
+/** The compiled program (Pulumi.yaml's `main` loads the same file), required when first needed. */
+function loadProgram(): Program {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("../infra/index") as Program;
+}
+
+/**
+ * A Pulumi command that evaluates the program, which `host` serves (`--client`): the program loads
+ * while the CLI starts. Until the CLI exits, Ctrl-C is the CLI's (the terminal signals it too; it
+ * cancels the update safely, and the program must go on serving it meanwhile) and SIGTERM is passed
+ * on to it. `stderr: "pipe"` collects the CLI's standard error instead of showing it.
+ */
+async function evaluate(
+  cli: PulumiCli,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  host: ProgramHost,
+  stderr: "inherit" | "pipe" = "inherit",
+): Promise<{ status: number; stderr: string }> {
+  const child = spawn(cli.path, [...args, `--client=${host.address}`], {
+    cwd: ROOT,
+    env,
+    stdio: ["inherit", "inherit", stderr],
+  });
+  let errors = "";
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (errors += chunk));
+  const exited = new Promise<number>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve(code ?? 1));
+  });
+  const keep = () => undefined;
+  const pass = () => void child.kill("SIGTERM");
+  process.on("SIGINT", keep);
+  process.on("SIGTERM", pass);
+  try {
+    host.load();
+    return { status: await exited, stderr: errors };
+  } catch (error) {
+    fail(`could not run the Pulumi CLI at ${cli.path}: ${(error as Error).message}`);
+  } finally {
+    process.off("SIGINT", keep);
+    process.off("SIGTERM", pass);
+  }
+}
+
 async function main(): Promise<void> {
   const [command, stack, ...rest] = process.argv.slice(2);
   if (command === undefined || !(command in COMMANDS))
@@ -82,14 +131,17 @@ async function main(): Promise<void> {
   const known = !process.env.PULUMI_BACKEND_URL && localStackExists(ROOT, PROJECT, stack);
   if (!known && pulumi(cli, ["stack", "select", stack, "--create"], env) !== 0) process.exit(1);
   const yes = process.env.CI === "true" || rest.some((flag) => flag === "--yes" || flag === "-y");
-  if (command === "up" && rest.every((flag) => flag === "--yes" || flag === "-y")) {
-    const status = await upAfterPreview(cli, stack, env, yes);
+  // destroy works from the state alone; preview and up evaluate the program, served from here.
+  const host = command === "destroy" ? undefined : await hostProgram(ROOT, loadProgram);
+  if (command === "up" && host !== undefined && rest.every((flag) => flag === "--yes" || flag === "-y")) {
+    const status = await upAfterPreview(cli, stack, env, yes, host);
     if (status === "updated") await gateSwarmRollouts(cli, stack, env);
     process.exit(status === "unchanged" || status === "updated" ? 0 : 1);
   }
   const args: string[] = [...COMMANDS[command as keyof typeof COMMANDS]];
   if (command !== "preview" && process.env.CI === "true") args.push("--yes");
-  const status = pulumi(cli, [...args, "--stack", stack, ...rest], env);
+  args.push("--stack", stack, ...rest);
+  const status = host === undefined ? pulumi(cli, args, env) : (await evaluate(cli, args, env, host)).status;
   if (status === 0 && command === "up") await gateSwarmRollouts(cli, stack, env);
   process.exit(status);
 }
@@ -111,6 +163,7 @@ async function upAfterPreview(
   stack: string,
   env: NodeJS.ProcessEnv,
   yes: boolean,
+  host: ProgramHost,
 ): Promise<"unchanged" | "updated" | "declined" | "failed"> {
   const interactive = !yes && process.stdin.isTTY === true;
   if (!yes && !interactive) fail("--yes is needed where nothing can answer the confirmation (no terminal)");
@@ -119,13 +172,7 @@ async function upAfterPreview(
   try {
     // A person confirming reads each change's diff; a --yes run gets the summary `pulumi up` shows.
     const preview = ["preview", ...(interactive ? ["--diff"] : []), ...POLICY, "--save-plan", plan];
-    const result = spawnSync(cli.path, [...preview, "--stack", stack], {
-      cwd: ROOT,
-      env,
-      stdio: ["inherit", "inherit", "pipe"],
-      encoding: "utf8",
-    });
-    if (result.error) fail(`could not run the Pulumi CLI at ${cli.path}: ${result.error.message}`);
+    const result = await evaluate(cli, [...preview, "--stack", stack], env, host, "pipe");
     const advice = result.stderr.split("\n").filter((line) => !PLAN_ADVICE.test(line));
     process.stderr.write(advice.join("\n"));
     if (result.status !== 0) return "failed";
@@ -154,7 +201,7 @@ async function upAfterPreview(
       return "declined";
     }
     const update = ["up", "--skip-preview", "--yes", ...POLICY, "--stack", stack];
-    return pulumi(cli, update, env) === 0 ? "updated" : "failed";
+    return (await evaluate(cli, update, env, host)).status === 0 ? "updated" : "failed";
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -8,7 +8,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 const { compiledBuild } = require("../../infra/compile.cjs") as { compiledBuild: (root: string) => string };
 
 // `npm run up|preview` against a stand-in CLI (test/fixtures/fake-pulumi): which Pulumi commands
-// the wrapper runs, in which order, and that it starts without loading the Pulumi SDK. Run as npm
+// the wrapper runs, in which order, that it serves the program to those that evaluate it
+// (`--client`, infra/program-host.ts) and starts them before loading the Pulumi SDK. Run as npm
 // runs it: scripts/pulumi.cjs, the wrapper compiled into the program's build.
 const ROOT = path.resolve(__dirname, "../..");
 const FAKE_BIN = path.join(ROOT, "test", "fixtures", "fake-pulumi");
@@ -16,6 +17,16 @@ const STACK_URN = "urn:pulumi:dev::shipyard::pulumi:pulumi:Stack::shipyard-dev";
 const API_URN =
   "urn:pulumi:dev::shipyard::shipyard:components:Service$docker:index/container:Container::api-0";
 const POLICY = ["--policy-pack", "policy/pack"];
+/** `--client=127.0.0.1:<port>` as the calls show it. */
+const CLIENT = "--client";
+const version = (pkg: string) =>
+  (
+    JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as {
+      version: string;
+    }
+  ).version;
+/** What the program host answers when the CLI asks which plugins the program needs. */
+const PLUGINS = `docker@${version("@pulumi/docker")} random@${version("@pulumi/random")}`;
 
 function planOf(apiSteps: string[]): string {
   const goal = { outputDiff: {} };
@@ -36,6 +47,7 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 function run(command: string, env: Record<string, string>, ...flags: string[]) {
   const log = path.join(dir, "calls.jsonl");
   const sdk = path.join(dir, "sdk-loaded");
+  const client = path.join(dir, "client.log");
   const result = spawnSync(
     process.execPath,
     ["-r", "./test/fixtures/record-pulumi-sdk.cjs", "scripts/pulumi.cjs", command, "dev", ...flags],
@@ -49,6 +61,7 @@ function run(command: string, env: Record<string, string>, ...flags: string[]) {
         PULUMI_BACKEND_URL: `file://${dir}`,
         FAKE_PULUMI_LOG: log,
         FAKE_PULUMI_SDK_LOADED: sdk,
+        FAKE_PULUMI_CLIENT_LOG: client,
         ...env,
       },
     },
@@ -58,7 +71,11 @@ function run(command: string, env: Record<string, string>, ...flags: string[]) {
         .readFileSync(log, "utf8")
         .trim()
         .split("\n")
-        .map((line) => (JSON.parse(line) as string[]).map((a) => (a.endsWith("plan.json") ? "<plan>" : a)))
+        .map((line) =>
+          (JSON.parse(line) as string[]).map((a) =>
+            a.endsWith("plan.json") ? "<plan>" : /^--client=127\.0\.0\.1:\d+$/.test(a) ? CLIENT : a,
+          ),
+        )
     : [];
   return {
     status: result.status,
@@ -66,6 +83,7 @@ function run(command: string, env: Record<string, string>, ...flags: string[]) {
     stderr: result.stderr,
     calls,
     sdk: fs.readFileSync(sdk, "utf8"),
+    client: fs.existsSync(client) ? fs.readFileSync(client, "utf8").trim().split("\n") : [],
   };
 }
 
@@ -75,7 +93,7 @@ describe("npm run up", () => {
     expect(out.status).toBe(0);
     expect(out.calls).toEqual([
       ["stack", "select", "dev", "--create"],
-      ["preview", ...POLICY, "--save-plan", "<plan>", "--stack", "dev"],
+      ["preview", ...POLICY, "--save-plan", "<plan>", "--stack", "dev", CLIENT],
       ["stack", "export", "--stack", "dev"],
       ["stack", "history", "--json", "--page-size", "1", "--stack", "dev"],
     ]);
@@ -108,11 +126,13 @@ describe("npm run up", () => {
     const out = run("up", { FAKE_PULUMI_PLAN: planOf(["delete-replaced", "replace", "create-replacement"]) });
     expect(out.status).toBe(0);
     expect(out.calls.slice(1)).toEqual([
-      ["preview", ...POLICY, "--save-plan", "<plan>", "--stack", "dev"],
+      ["preview", ...POLICY, "--save-plan", "<plan>", "--stack", "dev", CLIENT],
       ["stack", "export", "--stack", "dev"],
-      ["up", "--skip-preview", "--yes", ...POLICY, "--stack", "dev"],
+      ["up", "--skip-preview", "--yes", ...POLICY, "--stack", "dev", CLIENT],
       ["stack", "output", "summary", "--json", "--stack", "dev"],
     ]);
+    // One host in the wrapper's process serves the preview and the update.
+    expect(out.client).toEqual([`preview: ${PLUGINS}`, `up: ${PLUGINS}`]);
   });
 
   it("runs the update when an interrupted one left pending operations", () => {
@@ -156,7 +176,7 @@ describe("npm run up", () => {
   it("passes other flags to a plain `pulumi up`", () => {
     const out = run("up", {}, "--target", "urn:x", "--yes");
     expect(out.calls.slice(1)).toEqual([
-      ["up", ...POLICY, "--yes", "--stack", "dev", "--target", "urn:x", "--yes"],
+      ["up", ...POLICY, "--yes", "--stack", "dev", "--target", "urn:x", "--yes", CLIENT],
       ["stack", "output", "summary", "--json", "--stack", "dev"],
     ]);
   });
@@ -197,9 +217,43 @@ describe("when the sources do not compile", () => {
 });
 
 describe("the wrapper's start", () => {
-  it("does not load the Pulumi SDK (0.8 s of every command when it did)", () => {
+  // The SDK and the program load while the CLI starts, not before it (0.8 s when they did).
+  it("starts the CLI before it loads the Pulumi SDK, then serves the program to it", () => {
     const out = run("preview", {});
-    expect(out.calls.slice(1)).toEqual([["preview", "--diff", ...POLICY, "--stack", "dev"]]);
-    expect(out.sdk).toBe("false");
+    expect(out.calls.slice(1)).toEqual([["preview", "--diff", ...POLICY, "--stack", "dev", CLIENT]]);
+    expect(out.sdk).toBe("false false | true");
+    expect(out.client).toEqual([`preview: ${PLUGINS}`]);
+  });
+
+  // The program runs in the wrapper's process: the wrapper must outlive the CLI it serves.
+  it.each([
+    ["Ctrl-C is left to the CLI (the terminal signals it too)", "SIGINT", 0],
+    ["SIGTERM is passed on to the CLI", "SIGTERM", 1],
+  ] as const)("%s", async (_, signal, status) => {
+    const log = path.join(dir, "calls.jsonl");
+    const child = spawn(process.execPath, ["scripts/pulumi.cjs", "preview", "dev"], {
+      cwd: ROOT,
+      stdio: "ignore",
+      env: {
+        PATH: `${FAKE_BIN}${path.delimiter}${process.env.PATH ?? ""}`,
+        HOME: dir,
+        PULUMI_BACKEND_URL: `file://${dir}`,
+        FAKE_PULUMI_LOG: log,
+        FAKE_PULUMI_SLEEP_MS: "1500",
+      },
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // Signal once the preview has started.
+    while (!(fs.existsSync(log) && fs.readFileSync(log, "utf8").includes('"preview"')))
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill(signal);
+    expect(await exited).toBe(status);
+  });
+
+  it("loads neither for destroy, which evaluates no program", () => {
+    const out = run("destroy", {});
+    expect(out.calls.slice(1)).toEqual([["destroy", "--exclude-protected", "--yes", "--stack", "dev"]]);
+    expect(out.sdk).toBe("false false | false");
+    expect(out.client).toEqual([]);
   });
 });
