@@ -4,7 +4,10 @@
  * starts the analyzer's gRPC server, so nothing else should import this module.
  */
 import { PolicyPack } from "@pulumi/policy";
+import { decodeOncePerRequest } from "./decode-once";
 import { policies } from "./policies";
+
+decodeOncePerRequest();
 
 new PolicyPack("shipyard", {
   description:

@@ -12,6 +12,7 @@ import {
   type StackValidationPolicy,
 } from "@pulumi/policy";
 import { resourceId } from "../inputs";
+import { sharedDecoding } from "./decode-once";
 import { rules } from "../rules";
 import { UNKNOWN, type RegisteredResource, type Rule, type RuleContext, type Target } from "../types";
 
@@ -116,17 +117,27 @@ function plain(read: () => unknown): unknown {
   return value;
 }
 
+/** A resource's properties copied for the rules, by their decoding shared within a request. */
+const copied = new WeakMap<object, Record<string, unknown>>();
+
 /**
  * The engine's view of a resource as the rules expect it. The analyzer protocol does not carry
  * `retainOnDelete` and unwraps secrets, so `retainOnDelete` is {@link UNKNOWN} and `secretPaths`
- * is empty: SHIP-6 skips its retainOnDelete check and SHIP-2 checks env names only.
+ * is empty: SHIP-6 skips its retainOnDelete check and SHIP-2 checks env names only. The
+ * properties are copied once per analysis for all the policies (decode-once.ts).
  */
 export function toRegisteredResource(resource: PolicyResource): RegisteredResource {
-  const inputs = plain(() => resource.props);
+  const decoding = sharedDecoding(resource.props);
+  let inputs = decoding === undefined ? undefined : copied.get(decoding);
+  if (inputs === undefined) {
+    const copy = plain(() => resource.props);
+    inputs = typeof copy === "object" && copy !== null ? (copy as Record<string, unknown>) : {};
+    if (decoding !== undefined) copied.set(decoding, inputs);
+  }
   return {
     type: resource.type,
     name: resource.name,
-    inputs: typeof inputs === "object" && inputs !== null ? (inputs as Record<string, unknown>) : {},
+    inputs,
     options: {
       protect: resource.opts.protect,
       retainOnDelete: UNKNOWN,
