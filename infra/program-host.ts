@@ -82,11 +82,9 @@ export async function hostProgram(root: string, load: () => Program): Promise<Pr
         const state = sdkRequire("./runtime/state") as SdkState;
         run = state.withLocalStorage(() => evaluate(sdkRequire, entry, call.request));
       } catch (error) {
-        // The program failed to load: the CLI prints this as the program's error.
-        const sdk = sdkRequire("./index") as typeof Pulumi;
-        run = Promise.resolve(
-          new langproto.RunResponse().setError(describe(sdk, error, call.request.getProgram())),
-        );
+        // The program (or the SDK) failed to load: the CLI prints this as the program's error.
+        const message = describe(loadedSdk(sdkRequire), error, call.request.getProgram());
+        run = Promise.resolve(new langproto.RunResponse().setError(message));
       }
       run.then(
         (response) => callback(null, response),
@@ -175,11 +173,19 @@ async function evaluate(
   return response;
 }
 
+/** The SDK, or undefined where it does not load. */
+function loadedSdk(sdkRequire: NodeJS.Require): typeof Pulumi | undefined {
+  try {
+    return sdkRequire("./index") as typeof Pulumi;
+  } catch {
+    return undefined;
+  }
+}
+
 /** An uncaught error as the SDK's runner prints it, without util.inspect (seconds on Node.js 20). */
-export function describe(sdk: typeof Pulumi, error: unknown, program: string): string {
-  const { RunError, ResourceError } = sdk;
-  if (RunError.isInstance(error)) return error.message;
-  if (ResourceError.isInstance(error))
+export function describe(sdk: typeof Pulumi | undefined, error: unknown, program: string): string {
+  if (sdk?.RunError.isInstance(error)) return error.message;
+  if (sdk?.ResourceError.isInstance(error))
     return error.hideStack ? error.message : (error.stack ?? error.message);
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return `Running program '${program}' failed with an unhandled exception:\n${detail}`;
