@@ -12,9 +12,9 @@ import {
   type StackValidationPolicy,
 } from "@pulumi/policy";
 import { resourceId } from "../inputs";
-import { sharedDecoding } from "./decode-once";
 import { rules } from "../rules";
 import { UNKNOWN, type RegisteredResource, type Rule, type RuleContext, type Target } from "../types";
+import { sharedDecoding } from "./decode-once";
 
 /** Per-policy config (`--policy-pack-config`); each field overrides the stack's own config. */
 export interface PackConfig {
