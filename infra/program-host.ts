@@ -19,7 +19,6 @@ import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
-import { plainBookkeepingStacks } from "./stack-traces";
 
 /** The program as Pulumi.yaml's `main` exports it: what it resolves to is the stack's outputs. */
 export type Program = () => Promise<Record<string, unknown> | undefined>;
@@ -54,9 +53,9 @@ export async function hostProgram(root: string, load: () => Program): Promise<Pr
   let program: Program | undefined;
   const loaded = (): Program => {
     if (program !== undefined) return program;
-    // What the SDK's runner registers first: stack traces name the TypeScript.
+    // What the SDK's runner registers first: stack traces name the TypeScript (the program's entry,
+    // infra/index.ts, then keeps the SDK's per-promise records out of it: stack-traces.ts).
     sdkRequire("source-map-support/register");
-    plainBookkeepingStacks();
     program = load();
     return program;
   };
