@@ -12,7 +12,8 @@
  * in the plan and known in the update, and printed the password in its error.
  *
  * `preview` and `up` serve the program from this process (infra/program-host.ts, `--client`): it
- * loads while the CLI starts, once for the preview and the update.
+ * loads while the CLI starts, once for the preview and the update. They start the policy pack here
+ * too, as this process starts, and the CLI attaches to it (scripts/policy-pack.ts) where it can.
  */
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -22,7 +23,8 @@ import * as readline from "node:readline/promises";
 import { sourceDir } from "../components/source-dir";
 import { hostProgram, type Program, type ProgramHost } from "../infra/program-host";
 import { listStacks } from "../infra/stack-files";
-import { resolvePulumiCli, withCliOnPath, type PulumiCli } from "./pulumi-cli";
+import { attachesToStartedPack, PACK_DIR, startPolicyPack, type StartedPolicyPack } from "./policy-pack";
+import { cliVersion, resolvePulumiCli, withCliOnPath, type PulumiCli } from "./pulumi-cli";
 import {
   localCheckpointFile,
   localHistoryDir,
@@ -36,10 +38,15 @@ import { lastUpdateFailed, pendingOperations, plannedChanges } from "./update-pl
 
 // Run compiled (scripts/pulumi.cjs) from .build/<fingerprint>/scripts, or as TypeScript (tests).
 const ROOT = path.resolve(sourceDir(__dirname), "..");
-const POLICY = ["--policy-pack", "policy/pack"] as const;
+/** Where the CLI's version is remembered (scripts/pulumi-cli.ts `cliVersion`): the user's cache. */
+const CLI_VERSIONS = path.join(
+  process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"),
+  "shipyard",
+  "pulumi-cli-versions.json",
+);
 const COMMANDS = {
-  preview: ["preview", "--diff", ...POLICY],
-  up: ["up", ...POLICY],
+  preview: ["preview", "--diff"],
+  up: ["up"],
   // Protected resources (prod's data volumes and the passwords that open them) stay, in state and
   // on the host, so the next `up` finds its data; README "Data" says how to remove them too.
   destroy: ["destroy", "--exclude-protected"],
@@ -126,7 +133,14 @@ async function main(): Promise<void> {
   } catch (error) {
     fail((error as Error).message);
   }
-  const env = withCliOnPath(cli, { ...process.env, ...pulumiEnv(stack, process.env, ROOT) });
+  let env = withCliOnPath(cli, { ...process.env, ...pulumiEnv(stack, process.env, ROOT) });
+  // preview and up check the stack with the policy pack: started now, where the CLI can attach to it.
+  let pack: StartedPolicyPack | undefined;
+  if (command !== "destroy" && attachesToStartedPack(cliVersion(cli, CLI_VERSIONS))) {
+    pack = startPolicyPack(ROOT, env);
+    env = { ...env, ...pack.env };
+  }
+  const policy = ["--policy-pack", pack?.path ?? PACK_DIR];
   // Create the stack on first use; on the project-local backend an existing one needs no CLI run.
   const known = !process.env.PULUMI_BACKEND_URL && localStackExists(ROOT, PROJECT, stack);
   if (!known && pulumi(cli, ["stack", "select", stack, "--create"], env) !== 0) process.exit(1);
@@ -134,14 +148,17 @@ async function main(): Promise<void> {
   // destroy works from the state alone; preview and up evaluate the program, served from here.
   const host = command === "destroy" ? undefined : await hostProgram(ROOT, loadProgram);
   if (command === "up" && host !== undefined && rest.every((flag) => flag === "--yes" || flag === "-y")) {
-    const status = await upAfterPreview(cli, stack, env, yes, host);
+    const status = await upAfterPreview(cli, stack, env, yes, host, policy);
+    pack?.close();
     if (status === "updated") await gateSwarmRollouts(cli, stack, env);
     process.exit(status === "unchanged" || status === "updated" ? 0 : 1);
   }
   const args: string[] = [...COMMANDS[command as keyof typeof COMMANDS]];
+  if (command !== "destroy") args.push(...policy);
   if (command !== "preview" && process.env.CI === "true") args.push("--yes");
   args.push("--stack", stack, ...rest);
   const status = host === undefined ? pulumi(cli, args, env) : (await evaluate(cli, args, env, host)).status;
+  pack?.close();
   if (status === 0 && command === "up") await gateSwarmRollouts(cli, stack, env);
   process.exit(status);
 }
@@ -164,6 +181,7 @@ async function upAfterPreview(
   env: NodeJS.ProcessEnv,
   yes: boolean,
   host: ProgramHost,
+  policy: readonly string[],
 ): Promise<"unchanged" | "updated" | "declined" | "failed"> {
   const interactive = !yes && process.stdin.isTTY === true;
   if (!yes && !interactive) fail("--yes is needed where nothing can answer the confirmation (no terminal)");
@@ -171,7 +189,7 @@ async function upAfterPreview(
   const plan = path.join(dir, "plan.json");
   try {
     // A person confirming reads each change's diff; a --yes run gets the summary `pulumi up` shows.
-    const preview = ["preview", ...(interactive ? ["--diff"] : []), ...POLICY, "--save-plan", plan];
+    const preview = ["preview", ...(interactive ? ["--diff"] : []), ...policy, "--save-plan", plan];
     const result = await evaluate(cli, [...preview, "--stack", stack], env, host, "pipe");
     const advice = result.stderr.split("\n").filter((line) => !PLAN_ADVICE.test(line));
     process.stderr.write(advice.join("\n"));
@@ -200,7 +218,7 @@ async function upAfterPreview(
       console.error("confirmation declined, not proceeding with the update");
       return "declined";
     }
-    const update = ["up", "--skip-preview", "--yes", ...POLICY, "--stack", stack];
+    const update = ["up", "--skip-preview", "--yes", ...policy, "--stack", stack];
     return (await evaluate(cli, update, env, host)).status === 0 ? "updated" : "failed";
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

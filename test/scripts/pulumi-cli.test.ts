@@ -1,5 +1,14 @@
-import { describe, expect, it } from "vitest";
-import { isNpmBinDir, pulumiOnPath, resolvePulumiCli, withCliOnPath } from "../../scripts/pulumi-cli";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  cliVersion,
+  isNpmBinDir,
+  pulumiOnPath,
+  resolvePulumiCli,
+  withCliOnPath,
+} from "../../scripts/pulumi-cli";
 
 // Which CLI the scripts run. A real run found `npx --no-install pulumi` always resolving the npm
 // package's wrapper, which ignores PATH and tried to download its own version.
@@ -63,5 +72,64 @@ describe("withCliOnPath", () => {
       PATH: "/opt/pulumi/bin:/usr/bin",
       HOME: "/h",
     });
+  });
+});
+
+// The CLI takes 0.25 s to print its version; the wrapper needs it on every preview and update.
+describe("cliVersion", () => {
+  let dir: string;
+  let cli: { path: string; source: "PATH" };
+  let cache: string;
+  let asked: string[];
+  const versionOf = (version: string | undefined) => (file: string) => {
+    asked.push(file);
+    return version;
+  };
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-cli-version-"));
+    cli = { path: path.join(dir, "pulumi"), source: "PATH" };
+    fs.writeFileSync(cli.path, "#!/bin/sh\n");
+    cache = path.join(dir, "cache", "shipyard", "pulumi-cli-versions.json");
+    asked = [];
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("asks the CLI once, then answers from the cache while the binary is the same", () => {
+    expect(cliVersion(cli, cache, versionOf("v3.260.0"))).toBe("v3.260.0");
+    expect(cliVersion(cli, cache, versionOf("v9.9.9"))).toBe("v3.260.0");
+    expect(asked).toEqual([cli.path]);
+    const { size, mtimeMs } = fs.statSync(cli.path);
+    expect(JSON.parse(fs.readFileSync(cache, "utf8"))).toEqual({
+      [cli.path]: { stamp: `${size}:${mtimeMs}`, version: "v3.260.0" },
+    });
+  });
+
+  it("asks again when the binary changed (an upgrade in place)", () => {
+    cliVersion(cli, cache, versionOf("v3.260.0"));
+    fs.writeFileSync(cli.path, "#!/bin/sh\n# a newer build\n");
+    expect(cliVersion(cli, cache, versionOf("v3.265.0"))).toBe("v3.265.0");
+    expect(asked).toEqual([cli.path, cli.path]);
+  });
+
+  it("remembers nothing when the CLI cannot tell, and rebuilds an unreadable cache", () => {
+    expect(cliVersion(cli, cache, versionOf(undefined))).toBeUndefined();
+    expect(fs.existsSync(cache)).toBe(false);
+    fs.mkdirSync(path.dirname(cache), { recursive: true });
+    fs.writeFileSync(cache, "{ not json");
+    expect(cliVersion(cli, cache, versionOf("v3.260.0"))).toBe("v3.260.0");
+    expect(Object.keys(JSON.parse(fs.readFileSync(cache, "utf8")) as object)).toEqual([cli.path]);
+  });
+
+  it("still answers where the cache cannot be written", () => {
+    const blocked = path.join(dir, "file");
+    fs.writeFileSync(blocked, "");
+    expect(cliVersion(cli, path.join(blocked, "versions.json"), versionOf("v3.260.0"))).toBe("v3.260.0");
+  });
+
+  it("is undefined for a CLI that is not there", () => {
+    expect(
+      cliVersion({ ...cli, path: path.join(dir, "missing") }, cache, versionOf("v3.260.0")),
+    ).toBeUndefined();
+    expect(asked).toEqual([]);
   });
 });

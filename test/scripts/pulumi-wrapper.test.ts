@@ -9,14 +9,18 @@ const { compiledBuild } = require("../../infra/compile.cjs") as { compiledBuild:
 
 // `npm run up|preview` against a stand-in CLI (test/fixtures/fake-pulumi): which Pulumi commands
 // the wrapper runs, in which order, that it serves the program to those that evaluate it
-// (`--client`, infra/program-host.ts) and starts them before loading the Pulumi SDK. Run as npm
-// runs it: scripts/pulumi.cjs, the wrapper compiled into the program's build.
+// (`--client`, infra/program-host.ts) and starts them before loading the Pulumi SDK, and that it
+// starts the policy pack the CLI attaches to (scripts/policy-pack.ts). Run as npm runs it:
+// scripts/pulumi.cjs, the wrapper compiled into the program's build.
 const ROOT = path.resolve(__dirname, "../..");
 const FAKE_BIN = path.join(ROOT, "test", "fixtures", "fake-pulumi");
 const STACK_URN = "urn:pulumi:dev::shipyard::pulumi:pulumi:Stack::shipyard-dev";
 const API_URN =
   "urn:pulumi:dev::shipyard::shipyard:components:Service$docker:index/container:Container::api-0";
-const POLICY = ["--policy-pack", "policy/pack"];
+/** The pack as a CLI from 3.255 gets it: the executable attaching it to the pack the wrapper started. */
+const POLICY = ["--policy-pack", path.join(ROOT, "policy", "pack", "attach.sh")];
+/** What the stand-in CLI records of that pack: the name it serves under, and where. */
+const PACK = /^(preview|up): pack shipyard on \d+$/;
 /** `--client=127.0.0.1:<port>` as the calls show it. */
 const CLIENT = "--client";
 const version = (pkg: string) =>
@@ -62,6 +66,7 @@ function run(command: string, env: Record<string, string>, ...flags: string[]) {
         FAKE_PULUMI_LOG: log,
         FAKE_PULUMI_SDK_LOADED: sdk,
         FAKE_PULUMI_CLIENT_LOG: client,
+        TMPDIR: dir,
         ...env,
       },
     },
@@ -131,8 +136,14 @@ describe("npm run up", () => {
       ["up", "--skip-preview", "--yes", ...POLICY, "--stack", "dev", CLIENT],
       ["stack", "output", "summary", "--json", "--stack", "dev"],
     ]);
-    // One host in the wrapper's process serves the preview and the update.
-    expect(out.client).toEqual([`preview: ${PLUGINS}`, `up: ${PLUGINS}`]);
+    // One host in the wrapper's process serves the preview and the update, and one pack.
+    expect(out.client.filter((line) => !PACK.test(line))).toEqual([`preview: ${PLUGINS}`, `up: ${PLUGINS}`]);
+    const packs = out.client.filter((line) => PACK.test(line));
+    expect(packs.map((line) => line.split(" on ")[0])).toEqual([
+      "preview: pack shipyard",
+      "up: pack shipyard",
+    ]);
+    expect(new Set(packs.map((line) => line.split(" on ")[1])).size).toBe(1);
   });
 
   it("runs the update when an interrupted one left pending operations", () => {
@@ -221,8 +232,9 @@ describe("the wrapper's start", () => {
   it("starts the CLI before it loads the Pulumi SDK, then serves the program to it", () => {
     const out = run("preview", {});
     expect(out.calls.slice(1)).toEqual([["preview", "--diff", ...POLICY, "--stack", "dev", CLIENT]]);
-    expect(out.sdk).toBe("false false | true");
-    expect(out.client).toEqual([`preview: ${PLUGINS}`]);
+    // `pulumi version`, the policy pack, `stack select`, the preview.
+    expect(out.sdk).toBe("false false false false | true");
+    expect(out.client[0]).toBe(`preview: ${PLUGINS}`);
   });
 
   // The program runs in the wrapper's process: the wrapper must outlive the CLI it serves.
@@ -253,7 +265,51 @@ describe("the wrapper's start", () => {
   it("loads neither for destroy, which evaluates no program", () => {
     const out = run("destroy", {});
     expect(out.calls.slice(1)).toEqual([["destroy", "--exclude-protected", "--yes", "--stack", "dev"]]);
+    // `stack select`, the destroy: no policy pack, so no question of the CLI's version either.
     expect(out.sdk).toBe("false false | false");
     expect(out.client).toEqual([]);
+  });
+});
+
+describe("the policy pack", () => {
+  const packFiles = () => fs.readdirSync(dir).filter((name) => name.startsWith("shipyard-pack-"));
+
+  it("is started by the wrapper, and the CLI attaches to it through attach.sh", () => {
+    const out = run("preview", {});
+    expect(out.status).toBe(0);
+    expect(out.calls[1]).toEqual(["preview", "--diff", ...POLICY, "--stack", "dev", CLIENT]);
+    expect(out.client).toEqual([`preview: ${PLUGINS}`, expect.stringMatching(PACK)]);
+    // Its port file is gone with it.
+    expect(packFiles()).toEqual([]);
+  });
+
+  it("is the folder, started by the CLI, for a CLI before 3.255", () => {
+    const out = run("up", { FAKE_PULUMI_VERSION: "v3.254.0", FAKE_PULUMI_PLAN: planOf(["update"]) });
+    expect(out.status).toBe(0);
+    expect(out.calls.slice(1, 2)).toEqual([
+      ["preview", "--policy-pack", "policy/pack", "--save-plan", "<plan>", "--stack", "dev", CLIENT],
+    ]);
+    expect(out.calls[3]).toEqual([
+      "up",
+      "--skip-preview",
+      "--yes",
+      "--policy-pack",
+      "policy/pack",
+      "--stack",
+      "dev",
+      CLIENT,
+    ]);
+    expect(out.client).toEqual([`preview: ${PLUGINS}`, `up: ${PLUGINS}`]);
+  });
+
+  it("asks the CLI its version once, then remembers it", () => {
+    const versions = path.join(dir, "versions.log");
+    run("preview", { FAKE_PULUMI_VERSION_LOG: versions });
+    run("preview", { FAKE_PULUMI_VERSION_LOG: versions });
+    expect(fs.readFileSync(versions, "utf8")).toBe("version\n");
+    const cache = path.join(dir, ".cache", "shipyard", "pulumi-cli-versions.json");
+    expect(Object.values(JSON.parse(fs.readFileSync(cache, "utf8")) as object)).toEqual([
+      { stamp: expect.stringMatching(/^\d+:[\d.]+$/) as unknown, version: "v3.260.0" },
+    ]);
   });
 });
