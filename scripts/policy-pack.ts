@@ -13,6 +13,7 @@
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import { STARTED_BY_WRAPPER } from "../policy/pack/attached";
@@ -53,9 +54,14 @@ export function attachesToStartedPack(
 }
 
 /**
- * Starts the pack in `root`'s {@link PACK_DIR} as the language host would (its Node.js runner, from
- * the pack's folder, with `env`), and writes, for attach.sh, its port once it serves or, when it
- * exits first, why it is not there.
+ * Starts the pack in `root`'s {@link PACK_DIR} (its `main`, from the pack's folder, with `env`), and
+ * writes, for attach.sh, its port once it serves or, when it exits first, why it is not there.
+ *
+ * The pack runs without the SDK's policy-pack runner, which the language host would start it
+ * through: of what the runner does for a pack (source-mapped stack traces, ts-node for a pack in
+ * TypeScript, V8's inspector for serializing functions, an uncaught error ending the process),
+ * this compiled pack needs the first, loaded here, and Node.js does the last. It serves 0.2 s after
+ * its start instead of 0.33 s.
  */
 export function startPolicyPack(root: string, env: NodeJS.ProcessEnv): StartedPolicyPack {
   const dir = path.join(root, PACK_DIR);
@@ -70,12 +76,12 @@ export function startPolicyPack(root: string, env: NodeJS.ProcessEnv): StartedPo
     fs.renameSync(`${portFile}.partial`, portFile);
   };
 
-  // The runner takes the engine's address first and never reads it (the engine has not started).
   // The pack's standard input stays open until this process exits (attached.ts); in a process group
   // of its own, a Ctrl-C at the terminal, which the CLI answers by cancelling the update safely,
   // leaves it serving the CLI until then.
-  const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [dir] });
-  const pack = spawn(process.execPath, [runner, "127.0.0.1:0", dir], {
+  const sdk = createRequire(require.resolve("@pulumi/pulumi", { paths: [dir] }));
+  const sourceMaps = sdk.resolve("source-map-support/register");
+  const pack = spawn(process.execPath, ["--require", sourceMaps, dir], {
     cwd: dir,
     env: { ...env, [STARTED_BY_WRAPPER]: "1" },
     stdio: ["pipe", "pipe", "inherit"],
