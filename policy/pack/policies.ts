@@ -179,7 +179,9 @@ export function policyFor(rule: Rule): StackValidationPolicy {
       if (rule.gap !== undefined) {
         // One stack-level note: the gap is the provider's, not any one resource's.
         if (violations.length > 0) {
-          const affected = [...new Set(violations.map((v) => v.resource))].join(", ");
+          // Sorted: the engine hands the resources over in the order the program happened to
+          // register them, and a preview read in review should not change from run to run.
+          const affected = [...new Set(violations.map((v) => v.resource))].sort().join(", ");
           reportViolation(`${rule.id} cannot be enforced (affects ${affected}); mitigation: ${rule.gap}`);
         }
         return;

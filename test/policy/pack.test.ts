@@ -121,11 +121,12 @@ describe("policy pack wiring", () => {
     ]);
   });
 
-  it("reports a gap once for the stack, with the affected resources and the mitigation", () => {
+  it("reports a gap once for the stack, with the affected resources in order and the mitigation", () => {
     const report = vi.fn();
+    // In the order the engine may hand them over, which varies with the program's timing.
     const resources = [
-      policyResource(CONTAINER, "api-0", SAFE_CONTAINER),
       policyResource(CONTAINER, "web-0", SAFE_CONTAINER),
+      policyResource(CONTAINER, "api-0", SAFE_CONTAINER),
     ];
     void policy("cis-5.29").validateStack(stackArgs(resources), report);
     expect(report.mock.calls).toEqual([
