@@ -182,7 +182,8 @@ describe("startPolicyPack", () => {
         `const p = require(${JSON.stringify(script)}).startPolicyPack(${JSON.stringify(ROOT)}, process.env);
            console.log(p.env.SHIPYARD_POLICY_PACK_PORT_FILE); setInterval(() => {}, 1000);`,
       ],
-      { env: { ...process.env, NODE_OPTIONS: PRELOAD }, stdio: ["ignore", "pipe", "inherit"] },
+      // Killed, the starter leaves its port file's folder behind: in this test's folder.
+      { env: { ...process.env, NODE_OPTIONS: PRELOAD, TMPDIR: dir }, stdio: ["ignore", "pipe", "inherit"] },
     );
     try {
       const portFile = await new Promise<string>((resolve) =>
