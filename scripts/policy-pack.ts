@@ -16,14 +16,12 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
-import { STARTED_BY_WRAPPER } from "../policy/pack/attached";
+import { PORT_FILE, STARTED_BY_WRAPPER } from "../policy/pack/attached";
 
 /** The pack's folder, relative to the project root: what `--policy-pack` takes without this. */
 export const PACK_DIR = "policy/pack";
 /** The executable the CLI runs as the pack, in {@link PACK_DIR}. */
 const ATTACH = "attach.sh";
-/** Where attach.sh reads the pack's port. */
-const PORT_FILE_VARIABLE = "SHIPYARD_POLICY_PACK_PORT_FILE";
 /** The first Pulumi CLI that runs an executable given to `--policy-pack` as the pack. */
 export const EXECUTABLE_PACKS_SINCE = "3.255.0";
 
@@ -83,7 +81,7 @@ export function startPolicyPack(root: string, env: NodeJS.ProcessEnv): StartedPo
   const sourceMaps = sdk.resolve("source-map-support/register");
   const pack = spawn(process.execPath, ["--require", sourceMaps, dir], {
     cwd: dir,
-    env: { ...env, [STARTED_BY_WRAPPER]: "1" },
+    env: { ...env, [STARTED_BY_WRAPPER]: "1", [PORT_FILE]: portFile },
     stdio: ["pipe", "pipe", "inherit"],
     detached: true,
   });
@@ -114,7 +112,7 @@ export function startPolicyPack(root: string, env: NodeJS.ProcessEnv): StartedPo
   process.on("exit", stop);
   return {
     path: path.join(dir, ATTACH),
-    env: { [PORT_FILE_VARIABLE]: portFile },
+    env: { [PORT_FILE]: portFile },
     close: () => {
       process.off("exit", stop);
       stop();

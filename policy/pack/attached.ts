@@ -8,16 +8,20 @@
  * Started so, the pack takes the same configuration from the engine's ConfigureStack call, as the
  * language host would (the same variables, set before any policy runs: the engine configures a pack
  * before anything else), and exits when the wrapper does (its standard input closes), so that no
- * pack outlives the command that started it. Started by the language host, the pack is left as it
+ * pack, and no port file, outlives the command that started it. Started by the language host, the pack is left as it
  * was.
  */
 import type * as grpc from "@grpc/grpc-js";
 import type * as analyzerrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import type * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
+import * as fs from "node:fs";
 import { createRequire } from "node:module";
+import * as path from "node:path";
 
 /** Set by scripts/policy-pack.ts in the environment of the pack it starts. */
 export const STARTED_BY_WRAPPER = "SHIPYARD_POLICY_PACK_ATTACHED";
+/** The file the wrapper writes the pack's port to, for attach.sh (scripts/policy-pack.ts). */
+export const PORT_FILE = "SHIPYARD_POLICY_PACK_PORT_FILE";
 
 /** The variables {@link stackEnvironment} sets. */
 const STACK_VARIABLES = [
@@ -84,5 +88,22 @@ export function serveAttached(env: NodeJS.ProcessEnv = process.env): void {
     }
     addService.call(this, service, implementation);
   };
-  process.stdin.on("close", () => process.exit(0)).resume();
+  process.stdin.on("close", () => exitAfter(env[PORT_FILE])).resume();
+}
+
+/**
+ * The wrapper is gone: its port file and the folder made for it go too (the wrapper removes them
+ * when it exits, not when it is killed), then this process. Only that file, and the folder only
+ * once empty.
+ */
+function exitAfter(portFile: string | undefined): never {
+  if (portFile !== undefined && path.isAbsolute(portFile)) {
+    try {
+      fs.rmSync(portFile, { force: true });
+      fs.rmdirSync(path.dirname(portFile));
+    } catch {
+      // removed by the wrapper already, or not empty: not this process's to remove
+    }
+  }
+  process.exit(0);
 }

@@ -173,7 +173,7 @@ describe("startPolicyPack", () => {
     }
   }, 60_000);
 
-  it("exits with the process that started it, however that ends", async () => {
+  it("exits with the process that started it, however that ends, and removes the port file", async () => {
     const script = path.join(compiledBuild(ROOT), "scripts", "policy-pack.js");
     const starter = spawn(
       process.execPath,
@@ -182,7 +182,7 @@ describe("startPolicyPack", () => {
         `const p = require(${JSON.stringify(script)}).startPolicyPack(${JSON.stringify(ROOT)}, process.env);
            console.log(p.env.SHIPYARD_POLICY_PACK_PORT_FILE); setInterval(() => {}, 1000);`,
       ],
-      // Killed, the starter leaves its port file's folder behind: in this test's folder.
+      // In this test's folder, in case the folder were left behind.
       { env: { ...process.env, NODE_OPTIONS: PRELOAD, TMPDIR: dir }, stdio: ["ignore", "pipe", "inherit"] },
     );
     try {
@@ -194,6 +194,9 @@ describe("startPolicyPack", () => {
       expect(await refused(port)).toBe(false);
       starter.kill("SIGKILL");
       await expect.poll(() => refused(port), { timeout: 10_000 }).toBe(true);
+      // The killed starter could not remove its port file; the pack did, and the folder with it.
+      expect(path.dirname(portFile).startsWith(dir)).toBe(true);
+      expect(fs.existsSync(path.dirname(portFile))).toBe(false);
     } finally {
       starter.kill("SIGKILL");
     }
