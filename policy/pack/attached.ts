@@ -1,6 +1,6 @@
 /**
  * The pack as `npm run preview|up` start it: the npm wrapper starts the pack itself, while the CLI
- * starts (scripts/policy-pack.ts), and the CLI attaches to it through `attach.cjs` instead of
+ * starts (scripts/policy-pack.ts), and the CLI attaches to it through `attach.sh` instead of
  * starting it through Pulumi's Node.js language host. The language host would start it only once
  * the engine had sent the stack's configuration, putting that configuration into the pack's
  * environment, and would then relay every call between the engine and the pack.
@@ -8,8 +8,8 @@
  * Started so, the pack takes the same configuration from the engine's ConfigureStack call, as the
  * language host would (the same variables, set before any policy runs: the engine configures a pack
  * before anything else), and exits when the wrapper does (its standard input closes), so that no
- * pack, and no port file, outlives the command that started it. Started by the language host, the pack is left as it
- * was.
+ * pack, and no port file, outlives the command that started it. Started by the language host, the
+ * pack is left as it was.
  */
 import type * as grpc from "@grpc/grpc-js";
 import type * as analyzerrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
