@@ -31,7 +31,7 @@ import {
   type Scenario,
   allHealthy,
 } from "./bench/deploy-report";
-import { pulumiOnPath } from "./pulumi-cli";
+import { pulumiOnPath, pulumiVersion } from "./pulumi-cli";
 
 const ROOT = path.resolve(__dirname, "..");
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -335,7 +335,7 @@ async function main(): Promise<void> {
   const composeVersion = spawnSync("docker", ["compose", "version", "--short"], {
     encoding: "utf8",
   }).stdout.trim();
-  const pulumi = spawnSync(pulumiOnPath(process.env.PATH)!, ["version"], { encoding: "utf8" }).stdout.trim();
+  const pulumi = pulumiVersion(pulumiOnPath(process.env.PATH)!) ?? "(version unknown)";
   console.log(
     `stack ${args.from}, ${args.rounds} round${args.rounds === 1 ? "" : "s"}, median (min–max); ` +
       `${os.cpus().length} cores, Docker ${docker}, Compose ${composeVersion}, Pulumi ${pulumi}, Node ${process.versions.node}\n`,

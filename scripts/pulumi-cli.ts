@@ -106,7 +106,8 @@ export async function pulumiCommand(env: NodeJS.ProcessEnv = process.env): Promi
 /** Runs `pulumi version`: what it prints, or undefined when it fails. */
 type VersionOf = (cli: string) => string | undefined;
 
-function runVersion(cli: string): string | undefined {
+/** What the CLI at `cli` prints for `pulumi version` ("v3.260.0"), or undefined when it fails. */
+export function pulumiVersion(cli: string): string | undefined {
   const result = spawnSync(cli, ["version"], {
     encoding: "utf8",
     env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
@@ -123,7 +124,7 @@ function runVersion(cli: string): string | undefined {
 export function cliVersion(
   cli: PulumiCli,
   cacheFile: string,
-  versionOf: VersionOf = runVersion,
+  versionOf: VersionOf = pulumiVersion,
 ): string | undefined {
   let stat: fs.Stats;
   try {
