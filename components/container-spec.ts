@@ -10,8 +10,8 @@ import { LABEL } from "./labels";
 export interface ContainerParts extends WorkloadParts {
   readonly imageId: pulumi.Input<string>;
   readonly bindMounts: readonly BindMount[];
-  /** The read-only volumes its secret and config files are in (file-carrier.ts). */
-  readonly fileMounts: readonly docker.types.input.ContainerMount[];
+  /** Its secret and config files: the volumes of their carrier, read-only (file-carrier.ts). */
+  readonly fileVolumes: readonly docker.types.input.ContainerVolume[];
   /** Whether the provider holds `up` until Docker reports the container healthy (no health gate does, health-gate.ts). */
   readonly waitForDockerHealthy: pulumi.Input<boolean>;
 }
@@ -85,8 +85,8 @@ export function containerArgs(spec: ServiceSpec, parts: ContainerParts, index: n
         target: b.target,
         readOnly: b.readOnly ?? true,
       })),
-      ...parts.fileMounts,
     ],
+    volumes: parts.fileVolumes.length > 0 ? [...parts.fileVolumes] : undefined,
     labels: toLabelList({
       ...parts.labels,
       [LABEL.service]: spec.name,

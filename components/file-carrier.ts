@@ -1,6 +1,5 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import * as path from "node:path";
 import { ContainerResource } from "./container-resource";
 import type { ImageBuild } from "./image";
@@ -17,15 +16,19 @@ import { LABEL } from "./labels";
  * The Docker provider uploads a file through the container's root path, and Docker refuses any
  * copy into a container whose root filesystem is read-only, whatever volume the file lands in
  * (moby `ContainerExtractToDir` checks the root). So a service's secret and config files are
- * uploaded into named volumes through a *carrier*: a container that is created, never started,
- * and mounts those volumes writable. The service's containers mount the same volumes read-only.
+ * uploaded through a *carrier*: a container that is created, never started, with an anonymous
+ * volume for each directory the files go in. The service's containers mount the carrier's volumes
+ * read-only (Docker's `--volumes-from <carrier>:ro`).
  *
  * - Secrets stay files: mode 0400, owned by the service's uid:gid, never in env or `docker inspect`
  *   (uploads are not part of a container's config).
- * - Rotation: the volumes are named after a revision, a random id kept while the files' content,
- *   paths, owners and modes stay the same (`random.RandomId` keepers, secret in state). A change
- *   makes a new revision: new volumes, a new carrier, the containers replaced onto them, then the old
- *   ones removed. The name reveals nothing derived from a secret.
+ * - Rotation: the files are the carrier's `uploads`, and a change of any (content, owner, mode) makes
+ *   the provider replace the carrier, new one first: its new volumes get the new files, the
+ *   containers are replaced onto it (the id they mount from changed), then the old carrier goes.
+ * - The volumes live and die with their carrier: Docker removes a container's anonymous volumes with
+ *   it (`removeVolumes`), once no container uses them. They are not Pulumi resources: a named
+ *   `docker.Volume` per directory needed a revision to rename it on rotation, and the provider waits
+ *   2 s before removing each volume, in a delete round of its own (README, "Where the time goes").
  * - Everything goes through the Docker API, so a remote `dockerHost` (ssh://) works as a local one.
  *
  * The carrier runs the empty image in assets/files-carrier (no USER: Docker 20.10 would look a
@@ -69,39 +72,16 @@ export function uploadDirectories(spec: ServiceSpec, files: readonly ConfigFile[
   return [...dirs].sort();
 }
 
-/** `/run/secrets` → `run-secrets`: a directory as part of a volume name. */
-export function directorySlug(dir: string): string {
-  return dir.replace(/^\/+/, "").replace(/[^A-Za-z0-9_.-]+/g, "-") || "root";
-}
-
-/**
- * What decides a revision: each file's content, and its owner and mode. Secret contents keep
- * their secret flag, so the keepers are encrypted in state.
- */
-export function revisionKeepers(uploads: readonly Upload[]): Record<string, pulumi.Input<string>> {
-  const keepers: Record<string, pulumi.Input<string>> = {};
-  for (const u of uploads) {
-    keepers[u.file] = u.content;
-    keepers[`${u.file}#mode`] = `${u.owner}:${u.group}:${u.permissions}`;
-  }
-  return keepers;
-}
-
-/** A directory's volume: mounted writable in the carrier, read-only in the service. */
-export interface FileVolume {
-  readonly name: pulumi.Input<string>;
-  readonly dir: string;
-}
-
 /**
  * The carrier's `docker.Container` inputs. It is never started (`start: false`, `mustRun: false`),
- * has no network and no capabilities, and its image's entrypoint does not exist.
+ * has no network and no capabilities, and its image's entrypoint does not exist. Each directory is
+ * an anonymous volume, removed with the carrier.
  */
 export function carrierArgs(
   service: string,
   imageId: pulumi.Input<string>,
   uploads: readonly Upload[],
-  volumes: readonly FileVolume[],
+  directories: readonly string[],
   labels: Readonly<Record<string, string>>,
 ): docker.ContainerArgs {
   return {
@@ -112,23 +92,33 @@ export function carrierArgs(
     capabilities: { drops: ["ALL"] },
     securityOpts: ["no-new-privileges:true"],
     restart: "no",
-    mounts: volumes.map((v) => ({ type: "volume", source: v.name, target: v.dir, readOnly: false })),
+    volumes: directories.map((dir) => ({ containerPath: dir })),
+    removeVolumes: true,
     uploads: uploads.map((u) => ({ ...u })),
     labels: toLabelList({ ...labels, [LABEL.role]: "files", [LABEL.filesFor]: service }),
   };
 }
 
+/**
+ * How a service's container mounts its carrier's volumes: all of them, read-only, at the carrier's
+ * paths. The provider passes `fromContainer` to Docker as written and ignores `readOnly` there, so
+ * the mode goes in the reference (`<id>:ro`), as with `docker run --volumes-from <id>:ro`.
+ */
+export function carriedVolumes(carrierId: pulumi.Input<string>): docker.types.input.ContainerVolume[] {
+  return [{ fromContainer: pulumi.interpolate`${carrierId}:ro` }];
+}
+
 /** What the service's containers take from the carrier. */
 export interface CarriedFiles {
-  /** Each directory's volume, read-only. */
-  readonly mounts: readonly docker.types.input.ContainerMount[];
+  /** The carrier's volumes, read-only ({@link carriedVolumes}). */
+  readonly volumes: readonly docker.types.input.ContainerVolume[];
   /** Created (and its uploads done) before any of the service's containers. */
   readonly carrier: ContainerResource;
 }
 
 /**
- * Creates the revision, the volumes and the carrier for a service's files, as children of
- * `parent`; undefined when the service has no files.
+ * Creates the carrier for a service's files, as a child of `parent`; undefined when the service
+ * has no files.
  */
 export function carryFiles(
   spec: ServiceSpec,
@@ -139,33 +129,11 @@ export function carryFiles(
 ): CarriedFiles | undefined {
   const uploads = serviceUploads(spec, files);
   if (uploads.length === 0) return undefined;
-  const name = spec.name;
-  const revision = new random.RandomId(
-    `${name}-files`,
-    { byteLength: 4, keepers: revisionKeepers(uploads) },
-    { parent },
-  );
-  const volumes: FileVolume[] = uploadDirectories(spec, files).map((dir) => {
-    const volume = new docker.Volume(
-      `${name}-files-${directorySlug(dir)}`,
-      {
-        name: pulumi.interpolate`${name}-${directorySlug(dir)}-${revision.hex}`,
-        labels: toLabelList({ ...labels, [LABEL.filesFor]: name }),
-      },
-      // A new revision's volume is made before the old one goes (the containers still use it); the
-      // provider would ask for delete-first, since the new name is unknown when Pulumi plans.
-      { parent, deleteBeforeReplace: false },
-    );
-    return { name: volume.name, dir };
-  });
   const carrier = new ContainerResource(
-    `${name}-files`,
-    carrierArgs(name, carrierImageId, uploads, volumes, labels),
-    // A new carrier uploads into the new revision's volumes before the old carrier goes.
+    `${spec.name}-files`,
+    carrierArgs(spec.name, carrierImageId, uploads, uploadDirectories(spec, files), labels),
+    // A new carrier takes the new files before the old one goes: the containers still use its volumes.
     { parent, deleteBeforeReplace: false },
   );
-  return {
-    mounts: volumes.map((v) => ({ type: "volume", source: v.name, target: v.dir, readOnly: true })),
-    carrier,
-  };
+  return { volumes: carriedVolumes(carrier.id), carrier };
 }

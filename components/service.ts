@@ -29,8 +29,8 @@ export function replaceStopFirst(spec: ServiceSpec, volumes: readonly VolumeMoun
  * `container` target (one host) or the `swarm` target.
  *
  * Creates on the `container` target, when the service has secret or config files: a
- * `random.RandomId` revision `<name>-files`, a `docker.Volume` per directory they go in, and a
- * never-started carrier `docker.Container` `<name>-files` that uploads them (file-carrier.ts); then
+ * never-started carrier `docker.Container` `<name>-files` that uploads them into its own volumes,
+ * which the service's containers mount read-only (file-carrier.ts); then
  * `docker.Container` `<name>-0` … `<name>-<replicas-1>`
  * (registered through `ContainerResource`, which declares only the inputs it is given), each
  * joined to the service's networks under the alias `<name>` (so replicas share one DNS name), each
@@ -209,7 +209,7 @@ export class Service extends pulumi.ComponentResource {
       return;
     }
 
-    // Files reach a read-only container through volumes a carrier container filled.
+    // Files reach a read-only container through the volumes of a carrier container.
     const hasFiles = spec.secrets.length > 0 || parts.files.length > 0;
     const filesImage =
       args.filesImage ??
@@ -227,7 +227,7 @@ export class Service extends pulumi.ComponentResource {
     const socketPath = dockerProvider?.host.apply(dockerSocketPath);
     const containerParts = {
       ...parts,
-      fileMounts: carried?.mounts ?? [],
+      fileVolumes: carried?.volumes ?? [],
       waitForDockerHealthy: socketPath?.apply((p) => p === undefined) ?? true,
     };
     const firstDeps = carried ? [...dependsOn, carried.carrier] : dependsOn;

@@ -2,7 +2,20 @@
  * SHIP-2 and SHIP-3: secrets never travel in env; they arrive as files under /run/secrets and are
  * named by `*_FILE` variables (DESIGN.md decision 5, research/reliability.md §1.2 point 6).
  */
-import { CONTAINER, SERVICE, at, inspectEach, isFileCarrier, isUnknown, items, show, str } from "./inputs";
+import { LABEL } from "../components/labels";
+import {
+  CONTAINER,
+  SERVICE,
+  at,
+  inspectEach,
+  isFileCarrier,
+  isUnknown,
+  items,
+  labelValue,
+  show,
+  str,
+  workloadLabel,
+} from "./inputs";
 import { UNKNOWN, type RegisteredResource, type Rule, type Unknown } from "./types";
 
 /** Env names that hold a secret when they carry the value itself. */
@@ -89,36 +102,41 @@ function listed(r: RegisteredResource, list: string, key: string): string[] | Un
   return values.flatMap((v) => (str(v) === undefined ? [] : [str(v)!]));
 }
 
-/** A container's volume mounts as `source → target`, or {@link UNKNOWN}. */
-function volumeMounts(r: RegisteredResource): { source: string; target: string }[] | Unknown {
-  const mounts = at(r.inputs, "mounts");
-  if (isUnknown(mounts)) return UNKNOWN;
-  const result: { source: string; target: string }[] = [];
-  for (const m of items(mounts)) {
-    const [type, source, target] = [at(m, "type"), at(m, "source"), at(m, "target")];
-    if ([type, source, target].some(isUnknown)) return UNKNOWN;
-    if (type === "volume" && str(source) !== undefined && str(target) !== undefined)
-      result.push({ source: str(source)!, target: str(target)! });
-  }
-  return result;
+/**
+ * Whether a container mounts the volumes of another container (`volumes[].fromContainer`, Docker's
+ * `--volumes-from`), or {@link UNKNOWN}. An entry whose container is not known yet (a new
+ * carrier's id during preview) still mounts from one.
+ */
+function mountsFromContainer(r: RegisteredResource): boolean | Unknown {
+  const volumes = at(r.inputs, "volumes");
+  if (isUnknown(volumes)) return UNKNOWN;
+  return items(volumes).some((v) => {
+    const from = at(v, "fromContainer");
+    return isUnknown(from) || (str(from) ?? "") !== "";
+  });
 }
 
 /**
- * Files a container finds in volumes that a file carrier filled: a carrier's upload under the
- * target of a volume it mounts, where the container mounts that volume at the same target.
+ * Files a container finds in the volumes of its file carrier: it mounts the carrier's volumes
+ * (`volumes[].fromContainer`, by id, which policy cannot see), the carrier being the one labelled
+ * `shipyard.files-for` with the container's `shipyard.service`; the files are the carrier's uploads
+ * under the path of one of its volumes (`volumes[].containerPath`), where volumes-from mounts it.
  */
 function carriedFiles(r: RegisteredResource, resources: readonly RegisteredResource[]): string[] | Unknown {
-  const mine = volumeMounts(r);
-  if (isUnknown(mine)) return UNKNOWN;
+  const mounted = mountsFromContainer(r);
+  if (mounted !== true) return mounted === false ? [] : UNKNOWN;
+  const service = workloadLabel(r, LABEL.service);
+  if (isUnknown(service)) return UNKNOWN;
+  if (service === undefined) return [];
   const files: string[] = [];
   for (const carrier of resources.filter(isFileCarrier)) {
-    const theirs = volumeMounts(carrier);
+    const filesFor = labelValue(carrier.inputs["labels"], LABEL.filesFor);
+    if (isUnknown(filesFor)) return UNKNOWN;
+    if (filesFor !== service) continue;
+    const dirs = listed(carrier, "volumes", "containerPath");
     const uploads = listed(carrier, "uploads", "file");
-    if (isUnknown(theirs) || isUnknown(uploads)) return UNKNOWN;
-    for (const shared of theirs.filter((t) =>
-      mine.some((m) => m.source === t.source && m.target === t.target),
-    ))
-      files.push(...uploads.filter((file) => file.startsWith(`${shared.target}/`)));
+    if (isUnknown(dirs) || isUnknown(uploads)) return UNKNOWN;
+    files.push(...uploads.filter((file) => dirs.some((dir) => file.startsWith(`${dir}/`))));
   }
   return files;
 }
@@ -160,7 +178,7 @@ export const secretsAsFiles: Rule = {
           const deliver =
             r.type === SERVICE
               ? "attach the docker.Secret there"
-              : "upload the secret file there, or mount the volume a file carrier uploaded it into";
+              : "upload the secret file there, or mount the volumes of the file carrier that uploads it (`volumes[].fromContainer`)";
           return [`${sets}, but nothing delivers that file (\`${delivered.field}\`); ${deliver} (SHIP-3)`];
         });
     }),

@@ -1,6 +1,6 @@
-import { directorySlug } from "../components/file-carrier";
 import { expect } from "vitest";
 import {
+  mockId,
   mockImageId,
   mockPassword,
   promiseOf,
@@ -58,12 +58,11 @@ export function carrierOf(service: string): Registration {
 }
 
 /**
- * The read-only mount a service's containers get for the directory `dir` its carrier filled:
- * the volume's registered name, e.g. `{ source: "api-run-secrets-1a2b3c4d", target: "/run/secrets" }`.
+ * The `volumes` a service's containers get for their secret and config files: every volume of
+ * the service's carrier, read-only (`<carrier id>:ro`).
  */
-export function filesMount(service: string, dir: string): Record<string, unknown> {
-  const volume = child(VOLUME, `${service}-files-${directorySlug(dir)}`);
-  return { type: "volume", source: volume.inputs.name, target: dir, readOnly: true };
+export function filesVolumes(service: string): Record<string, unknown>[] {
+  return [{ fromContainer: `${mockId(`${service}-files`)}:ro` }];
 }
 
 /** The `KEY=value` env list of a container as a map, with its secret flag. */

@@ -50,6 +50,7 @@ export function plainSystem(size: number): void {
     const before = s.dependsOn === undefined ? [] : created.get(s.dependsOn)!;
     const mine: pulumi.Resource[] = [];
     const mounts: docker.types.input.ContainerMount[] = [];
+    const volumes: docker.types.input.ContainerVolume[] = [];
     const env = [`INDEX=${s.name.slice("svc-".length)}`];
     let first: pulumi.Resource[] = before;
     if (s.stateful) {
@@ -64,18 +65,6 @@ export function plainSystem(size: number): void {
       );
       const password = new random.RandomPassword(`${s.name}-password`, { length: 32, special: false });
       const file = `/run/secrets/${s.name}-password`;
-      const revision = new random.RandomId(`${s.name}-files`, {
-        byteLength: 4,
-        keepers: { [file]: password.result, [`${file}#mode`]: "10001:10001:0400" },
-      });
-      const secrets = new docker.Volume(
-        `${s.name}-files-run-secrets`,
-        {
-          name: pulumi.interpolate`${s.name}-run-secrets-${revision.hex}`,
-          labels: labels({ [LABEL.filesFor]: s.name }),
-        },
-        { deleteBeforeReplace: false },
-      );
       const carrier = new docker.Container(
         `${s.name}-files`,
         {
@@ -86,18 +75,17 @@ export function plainSystem(size: number): void {
           capabilities: { drops: ["ALL"] },
           securityOpts: ["no-new-privileges:true"],
           restart: "no",
-          mounts: [{ type: "volume", source: secrets.name, target: "/run/secrets", readOnly: false }],
+          volumes: [{ containerPath: "/run/secrets" }],
+          removeVolumes: true,
           uploads: [{ file, content: password.result, owner: "10001", group: "10001", permissions: "0400" }],
           labels: labels({ [LABEL.role]: "files", [LABEL.filesFor]: s.name }),
         },
         { deleteBeforeReplace: false },
       );
-      mounts.push(
-        { type: "volume", source: volume.name, target: "/data", readOnly: false },
-        { type: "volume", source: secrets.name, target: "/run/secrets", readOnly: true },
-      );
+      mounts.push({ type: "volume", source: volume.name, target: "/data", readOnly: false });
+      volumes.push({ fromContainer: pulumi.interpolate`${carrier.id}:ro` });
       env.push(`PASSWORD_FILE=${file}`);
-      mine.push(volume, password, revision, secrets, carrier);
+      mine.push(volume, password, carrier);
       first = [...before, carrier];
     }
     for (let i = 0; i < s.replicas; i++) {
@@ -137,6 +125,7 @@ export function plainSystem(size: number): void {
           })),
           ports: [],
           mounts,
+          volumes: volumes.length > 0 ? volumes : undefined,
           labels: labels({
             [LABEL.service]: s.name,
             [LABEL.role]: s.stateful ? "database" : "app",

@@ -1,31 +1,20 @@
 import * as path from "node:path";
 import { unwrapSecret } from "../../infra/offline";
-import {
-  CONTAINER,
-  SECRETS_DIR,
-  labelMap,
-  plain,
-  type ComposeResource,
-  type Mount,
-  type Upload,
-} from "./inputs";
+import { CONTAINER, SECRETS_DIR, labelMap, type ComposeResource, type Upload } from "./inputs";
 import { LABEL } from "../../components/labels";
 
-/** What the carriers (`shipyard.role=files`) deliver: secrets, configs, and the volumes they fill. */
+/** What the carriers (`shipyard.role=files`) deliver: secrets and configs. */
 export function carriedFiles(resources: readonly ComposeResource[]) {
   const secrets = new Map<string, { content: string; readers: Set<string> }>();
   const serviceSecrets = new Map<string, string[]>();
   const configs = new Map<string, { content: string; target: string }>();
   const serviceConfigs = new Map<string, { source: string; target: string }[]>();
-  const fileVolumes = new Set<string>();
   for (const r of resources) {
     if (r.type !== CONTAINER) continue;
     const labels = labelMap(r);
     if (labels[LABEL.role] !== "files") continue;
     const service = labels[LABEL.filesFor];
     if (service === undefined) throw new Error(`file carrier ${r.name} has no shipyard.files-for label`);
-    for (const m of (plain(r.inputs.mounts, `mounts of ${r.name}`) as Mount[] | undefined) ?? [])
-      if (m.source !== undefined) fileVolumes.add(m.source);
     // Read to compare and to guard the output; a secret upload's content is never written.
     const uploads = (unwrapSecret(r.inputs.uploads).value as Upload[] | undefined) ?? [];
     for (const u of uploads) {
@@ -51,5 +40,5 @@ export function carriedFiles(resources: readonly ComposeResource[]) {
     for (const [name, secret] of secrets)
       if (config.content.includes(secret.content))
         throw new Error(`config file ${source} holds the value of secret ${name}; deliver it as a Secret`);
-  return { secrets, serviceSecrets, configs, serviceConfigs, fileVolumes };
+  return { secrets, serviceSecrets, configs, serviceConfigs };
 }

@@ -101,7 +101,6 @@ export function renderCompose(resources: readonly ComposeResource[], options: Co
     }
     if (r.type === VOLUME) {
       const name = String(plain(r.inputs.name, `name of volume ${r.name}`));
-      if (files.fileVolumes.has(name)) continue;
       volumeKeys.set(name, r.name);
       volumes.set(r.name, {
         name,
@@ -127,7 +126,7 @@ export function renderCompose(resources: readonly ComposeResource[], options: Co
     [...replicas].filter(([, rs]) => rs[0]!.inputs.healthcheck !== undefined).map(([s]) => s),
   );
 
-  const ctx = { images, networkKeys, volumeKeys, fileVolumes: files.fileVolumes, baseDir: options.baseDir };
+  const ctx = { images, networkKeys, volumeKeys, baseDir: options.baseDir };
   const services = new Map<string, Record<string, unknown>>();
   for (const [service, list] of replicas) {
     const ordered = [...list].sort(

@@ -57,7 +57,6 @@ export function serviceEntry(
     images: Map<string, ImageSource>;
     networkKeys: Map<string, string>;
     volumeKeys: Map<string, string>;
-    fileVolumes: Set<string>;
     baseDir: string;
   },
 ): Record<string, unknown> {
@@ -88,16 +87,20 @@ export function serviceEntry(
     [];
   const networks = input<{ name: string; aliases?: string[] }[] | undefined>("networksAdvanced") ?? [];
 
-  const volumes = mounts
-    .filter((m) => !(m.type === "volume" && m.source !== undefined && ctx.fileVolumes.has(m.source)))
-    .map((m) => {
-      if (m.type !== "volume" && m.type !== "bind")
-        throw new Error(`container ${r.name} has a ${m.type} mount, which this renderer does not map`);
-      const source = m.type === "bind" ? relativeTo(ctx.baseDir, m.source!) : ctx.volumeKeys.get(m.source!);
-      if (source === undefined)
-        throw new Error(`container ${r.name} mounts volume ${m.source}, which no Volume registered`);
-      return { type: m.type, source, target: m.target, ...(m.readOnly === true && { read_only: true }) };
-    });
+  // A carrier's volumes (`fromContainer`) hold the files, which Compose delivers as secrets and configs.
+  for (const v of input<{ fromContainer?: string }[] | undefined>("volumes") ?? [])
+    if (v.fromContainer === undefined)
+      throw new Error(
+        `container ${r.name} has a volumes entry that is not a file carrier's, which this renderer does not map`,
+      );
+  const volumes = mounts.map((m) => {
+    if (m.type !== "volume" && m.type !== "bind")
+      throw new Error(`container ${r.name} has a ${m.type} mount, which this renderer does not map`);
+    const source = m.type === "bind" ? relativeTo(ctx.baseDir, m.source!) : ctx.volumeKeys.get(m.source!);
+    if (source === undefined)
+      throw new Error(`container ${r.name} mounts volume ${m.source}, which no Volume registered`);
+    return { type: m.type, source, target: m.target, ...(m.readOnly === true && { read_only: true }) };
+  });
 
   const entry: Record<string, unknown> = {
     image: image.image,

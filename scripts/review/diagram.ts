@@ -63,8 +63,7 @@ export function renderDiagram(resources: readonly DiagramResource[]): string {
 
   // Swarm services attach networks by id; the diagram names them.
   const networkNames = new Map<string, string>();
-  // File volumes belong to the service whose carrier fills them; their files show as secrets.
-  const carried = new Map<string, string>();
+  // A carrier's files show as the secrets of the service it carries them for.
   const carriedSecrets = new Map<string, string[]>();
   for (const r of resources) {
     if (r.type === "docker:index/network:Network") {
@@ -72,10 +71,8 @@ export function renderDiagram(resources: readonly DiagramResource[]): string {
       networkNames.set(mockId(r.name), String(r.inputs.name));
     }
     const filesFor = labels(r.inputs.labels)[LABEL.filesFor];
-    if (r.type === "docker:index/volume:Volume" && filesFor === undefined) volumes.add(String(r.inputs.name));
+    if (r.type === "docker:index/volume:Volume") volumes.add(String(r.inputs.name));
     if (r.type === "docker:index/container:Container" && filesFor !== undefined) {
-      for (const m of (plain(r.inputs.mounts) as { source?: string }[] | undefined) ?? [])
-        if (m.source !== undefined) carried.set(m.source, filesFor);
       const files = (plain(r.inputs.uploads) as { file: string }[] | undefined) ?? [];
       carriedSecrets.set(
         filesFor,
@@ -97,8 +94,7 @@ export function renderDiagram(resources: readonly DiagramResource[]): string {
         node.networks.add(n.name);
       for (const m of (plain(r.inputs.mounts) as
         { type: string; source?: string; target: string }[] | undefined) ?? []) {
-        if (m.type === "volume" && m.source !== undefined && !carried.has(m.source))
-          node.volumes.set(m.source, m.target);
+        if (m.type === "volume" && m.source !== undefined) node.volumes.set(m.source, m.target);
       }
       for (const u of (plain(r.inputs.uploads) as { file: string; permissions?: string }[] | undefined) ??
         []) {

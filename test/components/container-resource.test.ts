@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ContainerResource } from "../../components/container-resource";
 import { containerArgs } from "../../components/container-spec";
-import { carrierArgs, serviceUploads } from "../../components/file-carrier";
+import { carrierArgs, carriedVolumes, serviceUploads } from "../../components/file-carrier";
 import { Image } from "../../components/image";
 import { Network } from "../../components/network";
 import { Secret } from "../../components/secret";
@@ -51,7 +51,6 @@ function fullArgs(): { container: docker.ContainerArgs; carrier: docker.Containe
     role: "app",
   };
   const spec = resolveServiceSpec("cr-svc", args);
-  const files = [{ name: "cr-svc-run-secrets-0a1b2c3d", dir: "/run/secrets" }];
   return {
     container: containerArgs(
       spec,
@@ -59,7 +58,7 @@ function fullArgs(): { container: docker.ContainerArgs; carrier: docker.Containe
         imageId: args.image.imageId,
         volumes: args.volumes ?? [],
         bindMounts: [],
-        fileMounts: files.map((f) => ({ type: "volume", source: f.name, target: f.dir, readOnly: true })),
+        fileVolumes: carriedVolumes(pulumi.output("d".repeat(64))),
         labels: { team: "core" },
         waitForDockerHealthy: true,
       },
@@ -69,7 +68,7 @@ function fullArgs(): { container: docker.ContainerArgs; carrier: docker.Containe
       "cr-svc",
       `sha256:${"c".repeat(64)}`,
       serviceUploads(spec, args.files ?? []),
-      files,
+      ["/etc/app", "/run/secrets"],
       {
         team: "core",
       },

@@ -10,7 +10,7 @@ import {
   child,
   envOf,
   expectThrowsExactly,
-  filesMount,
+  filesVolumes,
   freshRegistrations,
   labelsOf,
   mockPassword,
@@ -69,29 +69,30 @@ describe("Neo4jBackup", () => {
         },
       ],
     });
-    const { command, user, readOnly, mounts, networksAdvanced, healthcheck, memory, cpus } = container.inputs;
-    expect({ command, user, readOnly, mounts, networksAdvanced, healthcheck, memory, cpus }).toEqual({
-      command: ["node", "dist/graph-backup.js", "run"],
-      user: "1000:1000",
-      readOnly: true,
-      mounts: [
-        { type: "volume", source: "gb-exports", target: "/var/backups/graph", readOnly: false },
-        filesMount("gb", "/run/secrets"),
-      ],
-      networksAdvanced: [{ name: "gb-data", aliases: ["gb", "gb-0"] }],
-      healthcheck: {
-        tests: [
-          "CMD-SHELL",
-          "test -f /tmp/last-success && [ $(( $(date -u +%s) - $(cat /tmp/last-success) )) -lt 173100 ]",
-        ],
-        interval: "30s",
-        timeout: "5s",
-        retries: 3,
-        startPeriod: "1m0s",
+    const { command, user, readOnly, mounts, volumes, networksAdvanced, healthcheck, memory, cpus } =
+      container.inputs;
+    expect({ command, user, readOnly, mounts, volumes, networksAdvanced, healthcheck, memory, cpus }).toEqual(
+      {
+        command: ["node", "dist/graph-backup.js", "run"],
+        user: "1000:1000",
+        readOnly: true,
+        mounts: [{ type: "volume", source: "gb-exports", target: "/var/backups/graph", readOnly: false }],
+        volumes: filesVolumes("gb"),
+        networksAdvanced: [{ name: "gb-data", aliases: ["gb", "gb-0"] }],
+        healthcheck: {
+          tests: [
+            "CMD-SHELL",
+            "test -f /tmp/last-success && [ $(( $(date -u +%s) - $(cat /tmp/last-success) )) -lt 173100 ]",
+          ],
+          interval: "30s",
+          timeout: "5s",
+          retries: 3,
+          startPeriod: "1m0s",
+        },
+        memory: 256,
+        cpus: "0.25",
       },
-      memory: 256,
-      cpus: "0.25",
-    });
+    );
     // Starts once the graph is healthy.
     expect(container.options.dependencies).toContain(child(CONTAINER, "gb-graph-0").urn);
     expect(labelsOf(container)).toEqual({

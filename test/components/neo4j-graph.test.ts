@@ -17,7 +17,7 @@ import {
   freshRegistrations,
   mockPassword,
   carrierOf,
-  filesMount,
+  filesVolumes,
 } from "../mocks";
 
 const REF = `neo4j:5.26.1-community@sha256:${"56".repeat(32)}`;
@@ -86,7 +86,7 @@ describe("Neo4jGraph", () => {
         },
       ],
     });
-    const { user, readOnly, tmpfs, memory, cpus, mounts, healthcheck, waitTimeout, stopTimeout } =
+    const { user, readOnly, tmpfs, memory, cpus, mounts, volumes, healthcheck, waitTimeout, stopTimeout } =
       container.inputs;
     const conf = child(VOLUME, "graph-min-conf");
     expect(conf.inputs.name).toMatch(/^graph-min-conf-[0-9a-f]{8}$/);
@@ -97,7 +97,18 @@ describe("Neo4jGraph", () => {
       expect(child(VOLUME, work).inputs.labels).toContainEqual({ label: "shipyard.data", value: "false" });
       expect(child(VOLUME, work).options.protect).toBe(false);
     }
-    expect({ user, readOnly, tmpfs, memory, cpus, mounts, healthcheck, waitTimeout, stopTimeout }).toEqual({
+    expect({
+      user,
+      readOnly,
+      tmpfs,
+      memory,
+      cpus,
+      mounts,
+      volumes,
+      healthcheck,
+      waitTimeout,
+      stopTimeout,
+    }).toEqual({
       user: "7474:7474",
       readOnly: true,
       tmpfs: {
@@ -110,8 +121,8 @@ describe("Neo4jGraph", () => {
         { type: "volume", source: "graph-min-store", target: "/data", readOnly: false },
         { type: "volume", source: conf.inputs.name, target: "/var/lib/neo4j/conf", readOnly: false },
         { type: "volume", source: "graph-min-logs", target: "/logs", readOnly: false },
-        filesMount("graph-min", "/run/secrets"),
       ],
+      volumes: filesVolumes("graph-min"),
       healthcheck: {
         tests: ["CMD-SHELL", "bash -c ':> /dev/tcp/127.0.0.1/7687'"],
         interval: "10s",

@@ -17,7 +17,7 @@ import {
   freshRegistrations,
   mockPassword,
   carrierOf,
-  filesMount,
+  filesVolumes,
 } from "../mocks";
 
 const REF = `postgres:16.4-alpine@sha256:${"9a".repeat(32)}`;
@@ -81,15 +81,12 @@ describe("PostgresBackup", () => {
         },
       ],
     });
-    const { command, user, mounts, networksAdvanced, healthcheck, memory, cpus } = container.inputs;
-    expect({ command, user, mounts, networksAdvanced, healthcheck, memory, cpus }).toEqual({
+    const { command, user, mounts, volumes, networksAdvanced, healthcheck, memory, cpus } = container.inputs;
+    expect({ command, user, mounts, volumes, networksAdvanced, healthcheck, memory, cpus }).toEqual({
       command: ["sh", "/run/config/backup.sh"],
       user: "70:70",
-      mounts: [
-        { type: "volume", source: "bk-dumps", target: "/var/lib/postgresql/data", readOnly: false },
-        filesMount("bk", "/run/config"),
-        filesMount("bk", "/run/secrets"),
-      ],
+      mounts: [{ type: "volume", source: "bk-dumps", target: "/var/lib/postgresql/data", readOnly: false }],
+      volumes: filesVolumes("bk"),
       networksAdvanced: [{ name: "bk-data", aliases: ["bk", "bk-0"] }],
       // two intervals (2 × 1440 min) + 5 minutes
       healthcheck: {

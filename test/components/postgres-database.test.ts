@@ -18,7 +18,7 @@ import {
   mockPassword,
   mockImageId,
   carrierOf,
-  filesMount,
+  filesVolumes,
 } from "../mocks";
 
 const REF = `postgres:16.4-alpine@sha256:${"12".repeat(32)}`;
@@ -93,8 +93,8 @@ describe("PostgresDatabase", () => {
       ports: [],
       mounts: [
         { type: "volume", source: "pg-min-pgdata", target: "/var/lib/postgresql/data", readOnly: false },
-        filesMount("pg-min", "/run/secrets"),
       ],
+      volumes: filesVolumes("pg-min"),
       labels: [
         { label: "shipyard.replica", value: "0" },
         { label: "shipyard.role", value: "database" },

@@ -12,7 +12,7 @@ import {
   unwrapSecret,
   freshRegistrations,
   carrierOf,
-  filesMount,
+  filesVolumes,
 } from "../mocks";
 
 const REF = `prom/prometheus:v3.1.0@sha256:${"78".repeat(32)}`;
@@ -89,9 +89,20 @@ describe("Prometheus", () => {
         },
       ],
     });
-    const { command, user, readOnly, mounts, memory, cpus, healthcheck, networksAdvanced, envs } =
+    const { command, user, readOnly, mounts, volumes, memory, cpus, healthcheck, networksAdvanced, envs } =
       container.inputs;
-    expect({ command, user, readOnly, mounts, memory, cpus, healthcheck, networksAdvanced, envs }).toEqual({
+    expect({
+      command,
+      user,
+      readOnly,
+      mounts,
+      volumes,
+      memory,
+      cpus,
+      healthcheck,
+      networksAdvanced,
+      envs,
+    }).toEqual({
       command: [
         "--config.file=/run/config/prometheus.yml",
         "--storage.tsdb.path=/prometheus",
@@ -100,10 +111,8 @@ describe("Prometheus", () => {
       ],
       user: "65534:65534",
       readOnly: true,
-      mounts: [
-        { type: "volume", source: "prom-tsdb", target: "/prometheus", readOnly: false },
-        filesMount("prom", "/run/config"),
-      ],
+      mounts: [{ type: "volume", source: "prom-tsdb", target: "/prometheus", readOnly: false }],
+      volumes: filesVolumes("prom"),
       memory: 512,
       cpus: "0.5",
       healthcheck: {

@@ -19,7 +19,7 @@ import {
   freshRegistrations,
   mockPassword,
   carrierOf,
-  filesMount,
+  filesVolumes,
 } from "../mocks";
 
 const REF = `redis:7.4-alpine@sha256:${"34".repeat(32)}`;
@@ -91,6 +91,7 @@ describe("RedisCache", () => {
       cpus,
       healthcheck,
       mounts,
+      volumes,
       networksAdvanced,
     } = container.inputs;
     expect({
@@ -104,6 +105,7 @@ describe("RedisCache", () => {
       cpus,
       healthcheck,
       mounts,
+      volumes,
       networksAdvanced,
     }).toEqual({
       command: ["redis-server", "/run/secrets/cache-min-conf"],
@@ -124,7 +126,8 @@ describe("RedisCache", () => {
         retries: 5,
         startPeriod: "10s",
       },
-      mounts: [filesMount("cache-min", "/run/secrets")],
+      mounts: [],
+      volumes: filesVolumes("cache-min"),
       networksAdvanced: [{ name: "cache-min-net", aliases: ["cache-min", "cache-min-0"] }],
     });
     expect(labelsOf(container)).toEqual({

@@ -33,7 +33,7 @@ import {
   mockPassword,
   mockImageId,
   carrierOf,
-  filesMount,
+  filesVolumes,
   RANDOM_ID,
   BUILT_IMAGE,
 } from "../mocks";
@@ -380,7 +380,8 @@ describe("Service on the container target", () => {
         },
       ],
     });
-    expect(container.inputs.mounts).toEqual([filesMount("svc-sec", "/run/secrets")]);
+    expect(container.inputs.mounts).toEqual([]);
+    expect(container.inputs.volumes).toEqual(filesVolumes("svc-sec"));
     expect(container.inputs.uploads).toBeUndefined();
     expect(envOf(container)).toEqual({
       secret: false,
@@ -394,7 +395,7 @@ describe("Service on the container target", () => {
     expect(carrierOf("svc-sec").options.dependencies).toContain(urnOf(RANDOM_PASSWORD, "svc-sec-token"));
   });
 
-  it("uploads files as 0444 into a volume at each file's directory", async () => {
+  it("uploads files as 0444 into a carrier volume at each file's directory", async () => {
     const { args } = fixture("svc-files");
     new Service("svc-files", {
       ...args,
@@ -441,16 +442,17 @@ describe("Service on the container target", () => {
         },
       ],
     });
-    expect(container.inputs.mounts).toEqual([
-      filesMount("svc-files", "/etc/app"),
-      filesMount("svc-files", "/opt/config"),
-      filesMount("svc-files", "/run/secrets"),
+    expect(carrierOf("svc-files").inputs.volumes).toEqual([
+      { containerPath: "/etc/app" },
+      { containerPath: "/opt/config" },
+      { containerPath: "/run/secrets" },
     ]);
+    expect(container.inputs.volumes).toEqual(filesVolumes("svc-files"));
   });
 
   // A real dev run: Docker refuses any upload into a container with a read-only root, so files go
   // into volumes through a carrier that is created and never started (file-carrier.ts).
-  it("uploads files through a never-started carrier into volumes named after a revision", async () => {
+  it("uploads files through a never-started carrier into anonymous volumes of its own", async () => {
     const { args } = fixture("svc-carry");
     new Service("svc-carry", {
       ...args,
@@ -460,40 +462,6 @@ describe("Service on the container target", () => {
       labels: { "shipyard.stack": "t" },
     });
     await settle();
-
-    const revision = child(RANDOM_ID, "svc-carry-files");
-    expect(revision.inputs.byteLength).toBe(4);
-    // The keepers hold the secret, so they are secret in state.
-    expect(unwrapSecret(revision.inputs.keepers)).toEqual({
-      secret: true,
-      value: {
-        "/etc/app/app.conf": "a = 1\n",
-        "/etc/app/app.conf#mode": "1234:5678:0444",
-        "/run/secrets/svc-carry-key": "k1",
-        "/run/secrets/svc-carry-key#mode": "1234:5678:0400",
-      },
-    });
-    // The revision's hex ends every volume name (the mock derives it from the keepers).
-    const hex = String(child(VOLUME, "svc-carry-files-run-secrets").inputs.name).slice(-8);
-    expect(hex).toMatch(/^[0-9a-f]{8}$/);
-    expect(["etc-app", "run-secrets"].map((slug) => child(VOLUME, `svc-carry-files-${slug}`).inputs)).toEqual(
-      [
-        {
-          name: `svc-carry-etc-app-${hex}`,
-          labels: [
-            { label: "shipyard.files-for", value: "svc-carry" },
-            { label: "shipyard.stack", value: "t" },
-          ],
-        },
-        {
-          name: `svc-carry-run-secrets-${hex}`,
-          labels: [
-            { label: "shipyard.files-for", value: "svc-carry" },
-            { label: "shipyard.stack", value: "t" },
-          ],
-        },
-      ],
-    );
 
     const { uploads, ...carrier } = carrierOf("svc-carry").inputs;
     expect(unwrapSecret(uploads).secret).toBe(true);
@@ -505,10 +473,9 @@ describe("Service on the container target", () => {
       capabilities: { drops: ["ALL"] },
       securityOpts: ["no-new-privileges:true"],
       restart: "no",
-      mounts: [
-        { type: "volume", source: `svc-carry-etc-app-${hex}`, target: "/etc/app", readOnly: false },
-        { type: "volume", source: `svc-carry-run-secrets-${hex}`, target: "/run/secrets", readOnly: false },
-      ],
+      // One anonymous volume per directory, which Docker removes with the carrier.
+      volumes: [{ containerPath: "/etc/app" }, { containerPath: "/run/secrets" }],
+      removeVolumes: true,
       labels: [
         { label: "shipyard.files-for", value: "svc-carry" },
         { label: "shipyard.role", value: "files" },
@@ -517,26 +484,35 @@ describe("Service on the container target", () => {
     });
     // Never the service's user: Docker 20.10 cannot copy files in as a numeric uid:gid.
     expect(carrier.user).toBeUndefined();
+    // A new carrier takes the new files before the old one goes: the containers use its volumes.
     expect(carrierOf("svc-carry").options.deleteBeforeReplace).toBe(false);
-    // A new revision's volumes come before the old ones go: the containers use those until replaced.
-    for (const slug of ["etc-app", "run-secrets"])
-      expect(child(VOLUME, `svc-carry-files-${slug}`).options.deleteBeforeReplace).toBe(false);
+    // No volume or revision of their own: the volumes live and die with the carrier.
+    expect([...ofType(VOLUME), ...ofType(RANDOM_ID)].map((r) => r.name)).toEqual([]);
+
+    // The containers mount every carrier volume read-only, and wait for the carrier's uploads.
+    const container = child(CONTAINER, "svc-carry-0");
+    expect(container.inputs.volumes).toEqual([{ fromContainer: "svc-carry-files-id:ro" }]);
+    expect(container.options.dependencies).toContain(carrierOf("svc-carry").urn);
   });
 
-  it("rotates: a changed secret makes a new revision, so new volumes and new containers", async () => {
+  it("rotates: a changed secret changes only the carrier's uploads, which the provider replaces it for", async () => {
     const build = async (name: string, value: string) => {
       const { args } = fixture(name);
       const secret = new Secret(`${name}-key`, { value, fileName: "key" });
       new Service(name, { ...args, secrets: [{ secret }] });
       await settle();
-      return unwrapSecret(child(RANDOM_ID, `${name}-files`).inputs.keepers).value;
+      const { uploads, volumes } = carrierOf(name).inputs;
+      return { uploads: unwrapSecret(uploads).value, volumes };
     };
-    // The same file with two values: only the value differs, and that is what the provider
-    // compares to replace the revision (and so the volumes and containers named after it).
+    // The same file with two values: only the content differs. `uploads` is a replace-only input
+    // of docker.Container, so the carrier is replaced (new volumes, new id), and the containers,
+    // whose `volumes` name that id, with it.
     const [before, after] = [await build("svc-rot-a", "one"), await build("svc-rot-b", "two")];
+    const upload = { file: "/run/secrets/key", owner: "10001", group: "10001", permissions: "0400" };
+    const volumes = [{ containerPath: "/run/secrets" }];
     expect([before, after]).toEqual([
-      { "/run/secrets/key": "one", "/run/secrets/key#mode": "10001:10001:0400" },
-      { "/run/secrets/key": "two", "/run/secrets/key#mode": "10001:10001:0400" },
+      { uploads: [{ ...upload, content: "one" }], volumes },
+      { uploads: [{ ...upload, content: "two" }], volumes },
     ]);
   });
 
@@ -650,7 +626,8 @@ describe("Service on the container target", () => {
         },
       ],
     });
-    expect(container.inputs.mounts).toEqual([filesMount("svc-conn", "/run/secrets")]);
+    expect(container.inputs.mounts).toEqual([]);
+    expect(container.inputs.volumes).toEqual(filesVolumes("svc-conn"));
     expect(container.options.dependencies).toContain(urnOf(CONTAINER, "svc-conn-db-0"));
     expect(service.spec.dependencies).toEqual(["svc-conn-db"]);
   });

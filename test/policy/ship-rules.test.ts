@@ -200,7 +200,7 @@ describe("SHIP-3 secrets as files", () => {
       violation(
         "Container",
         "api-0",
-        '`envs` sets DB_PASSWORD_FILE to "/run/secrets/db", but nothing delivers that file (`uploads[].file`); upload the secret file there, or mount the volume a file carrier uploaded it into (SHIP-3)',
+        '`envs` sets DB_PASSWORD_FILE to "/run/secrets/db", but nothing delivers that file (`uploads[].file`); upload the secret file there, or mount the volumes of the file carrier that uploads it (`volumes[].fromContainer`) (SHIP-3)',
       ),
       violation(
         "Service",
@@ -210,45 +210,53 @@ describe("SHIP-3 secrets as files", () => {
     ]);
   });
 
-  // A read-only container gets its files from volumes a never-started carrier uploaded them into
-  // (components/file-carrier.ts): the file counts as delivered where both mount the same volume
-  // at the same path.
-  const carrier = (volume: unknown) =>
+  // A read-only container gets its files from the volumes of a never-started carrier that uploaded
+  // them (components/file-carrier.ts): the container mounts the carrier's volumes by its id, so the
+  // carrier is the one labelled for the container's service.
+  const carrier = (filesFor: unknown, paths: unknown[] = ["/run/secrets"]) =>
     container("api-files", {
       start: false,
       networkMode: "none",
-      mounts: [{ type: "volume", source: volume, target: "/run/secrets" }],
+      volumes: paths.map((containerPath) => ({ containerPath })),
       uploads: [{ file: "/run/secrets/db", content: "x" }],
+      labels: [
+        { label: "shipyard.role", value: "files" },
+        { label: "shipyard.files-for", value: filesFor },
+      ],
     });
-  const reader = (volume: string, target = "/run/secrets") =>
+  const reader = (service: string, volumes: unknown = [{ fromContainer: "0a1b2c:ro" }]) =>
     container("api-0", {
       envs: ["DB_PASSWORD_FILE=/run/secrets/db"],
-      mounts: [{ type: "volume", source: volume, target, readOnly: true }],
+      volumes,
+      labels: labels({ "shipyard.role": "app", "shipyard.service": service }),
     });
+  const refused = violation(
+    "Container",
+    "api-0",
+    '`envs` sets DB_PASSWORD_FILE to "/run/secrets/db", but nothing delivers that file (`uploads[].file`); upload the secret file there, or mount the volumes of the file carrier that uploads it (`volumes[].fromContainer`) (SHIP-3)',
+  );
 
-  it("accepts a file a carrier uploaded into a volume the container mounts at the same path", () => {
-    expect(
-      secretsAsFiles.check([carrier("api-run-secrets-0a1b"), reader("api-run-secrets-0a1b")], prod),
-    ).toEqual([]);
-  });
-
-  it("rejects a carried file when the container mounts another volume or the volume elsewhere", () => {
-    const refused = violation(
-      "Container",
-      "api-0",
-      '`envs` sets DB_PASSWORD_FILE to "/run/secrets/db", but nothing delivers that file (`uploads[].file`); upload the secret file there, or mount the volume a file carrier uploaded it into (SHIP-3)',
+  it("accepts a file its service's carrier uploaded into a volume the container mounts from it", () => {
+    expect(secretsAsFiles.check([carrier("api"), reader("api")], prod)).toEqual([]);
+    // A new carrier's id is not known during preview; the container still mounts from it.
+    expect(secretsAsFiles.check([carrier("api"), reader("api", [{ fromContainer: UNKNOWN }])], prod)).toEqual(
+      [],
     );
-    expect(secretsAsFiles.check([carrier("api-run-secrets-0a1b"), reader("other")], prod)).toEqual([refused]);
-    expect(
-      secretsAsFiles.check(
-        [carrier("api-run-secrets-0a1b"), reader("api-run-secrets-0a1b", "/secrets")],
-        prod,
-      ),
-    ).toEqual([refused]);
   });
 
-  it("skips a carried file whose volume name is not known during preview", () => {
-    expect(secretsAsFiles.check([carrier(UNKNOWN), reader("api-run-secrets-0a1b")], prod)).toEqual([]);
+  it("rejects a carried file when the container mounts no carrier, another service's, or the file is outside its volumes", () => {
+    expect(secretsAsFiles.check([carrier("api"), reader("api", [])], prod)).toEqual([refused]);
+    expect(
+      secretsAsFiles.check([carrier("api"), reader("api", [{ containerPath: "/run/secrets" }])], prod),
+    ).toEqual([refused]);
+    expect(secretsAsFiles.check([carrier("web"), reader("api")], prod)).toEqual([refused]);
+    expect(secretsAsFiles.check([carrier("api", ["/etc/app"]), reader("api")], prod)).toEqual([refused]);
+  });
+
+  it("skips a carried file whose carrier or mount is not known during preview", () => {
+    expect(secretsAsFiles.check([carrier(UNKNOWN), reader("api")], prod)).toEqual([]);
+    expect(secretsAsFiles.check([carrier("api", [UNKNOWN]), reader("api")], prod)).toEqual([]);
+    expect(secretsAsFiles.check([carrier("web"), reader("api", UNKNOWN)], prod)).toEqual([]);
   });
 
   it("skips delivery when the uploads are not known during preview", () => {

@@ -20,19 +20,12 @@ describe("renderDiagram", () => {
         inputs: {
           labels: label("db", "database"),
           networksAdvanced: [{ name: "p-data" }],
-          mounts: [
-            { type: "volume", source: "p-pgdata", target: "/var/lib/postgresql/data" },
-            { type: "volume", source: "db-run-secrets-0a1b2c3d", target: "/run/secrets", readOnly: true },
-          ],
+          mounts: [{ type: "volume", source: "p-pgdata", target: "/var/lib/postgresql/data" }],
+          volumes: [{ fromContainer: "db-files-id:ro" }],
           ports: [],
         },
       },
-      // The file carrier that filled db's secret volume: its files show as db's, and it is no service.
-      {
-        type: "docker:index/volume:Volume",
-        name: "db-files-run-secrets",
-        inputs: { name: "db-run-secrets-0a1b2c3d", labels: [{ label: "shipyard.files-for", value: "db" }] },
-      },
+      // The file carrier whose volumes db mounts: its files show as db's, and it is no service.
       {
         type: "docker:index/container:Container",
         name: "db-files",
@@ -42,7 +35,7 @@ describe("renderDiagram", () => {
             { label: "shipyard.files-for", value: "db" },
             { label: "shipyard.role", value: "files" },
           ],
-          mounts: [{ type: "volume", source: "db-run-secrets-0a1b2c3d", target: "/run/secrets" }],
+          volumes: [{ containerPath: "/run/secrets" }],
           uploads: {
             "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
             value: [{ file: "/run/secrets/db-password" }],

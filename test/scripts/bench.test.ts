@@ -28,9 +28,9 @@ describe("the bench's two programs", () => {
     const shipyard = await engineView(shipyardSystem, 10);
     const plain = await engineView(plainSystem, 10);
     expect(plain).toEqual(shipyard);
-    // 2 networks, 2 images and the carrier build; per stateful service 2 volumes, a password, a
-    // revision, a carrier and a container; per stateless service 2 containers.
-    expect(shipyard).toHaveLength(5 + 2 * 6 + 8 * 2);
+    // 2 networks, 2 images and the carrier build; per stateful service a volume, a password, a
+    // carrier and a container; per stateless service 2 containers.
+    expect(shipyard).toHaveLength(5 + 2 * 4 + 8 * 2);
   });
 
   it("share one generated shape: every fifth service stateful, each after the one before but every tenth", () => {

@@ -389,6 +389,17 @@ describe("renderCompose", () => {
     );
   });
 
+  it("rejects a volumes entry that is not a file carrier's", () => {
+    expectThrowsExactly(
+      () =>
+        renderCompose(
+          [image, container("svc-0", { volumes: [{ hostPath: "/srv", containerPath: "/srv" }] })],
+          options,
+        ),
+      "container svc-0 has a volumes entry that is not a file carrier's, which this renderer does not map",
+    );
+  });
+
   it("rejects a secret input where a plain value would be written", () => {
     expectThrowsExactly(
       () => renderCompose([image, container("svc-0", { envs: { ...SECRET, value: ["TOKEN=x"] } })], options),

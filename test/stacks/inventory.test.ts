@@ -76,12 +76,7 @@ describe("dev stack", () => {
       "network:edge",
       "network:host-access",
       "providers:docker",
-      "randomId:api-files",
       "randomId:graph-conf-revision",
-      "randomId:graph-files",
-      "randomId:monitoring-files",
-      "randomId:postgres-files",
-      "randomId:redis-files",
       "randomPassword:graph-password",
       "randomPassword:postgres-password",
       "randomPassword:redis-password",
@@ -93,16 +88,11 @@ describe("dev stack", () => {
       "remoteImage:postgres",
       "remoteImage:redis",
       "remoteImage:web",
-      "volume:api-files-run-secrets",
       "volume:graph-conf",
       "volume:graph-data",
-      "volume:graph-files-run-secrets",
       "volume:graph-logs",
-      "volume:monitoring-files-run-config",
       "volume:pgdata",
-      "volume:postgres-files-run-secrets",
       "volume:prometheus-data",
-      "volume:redis-files-run-secrets",
     ]);
   });
 
@@ -121,10 +111,7 @@ describe("dev stack", () => {
           "/run/secrets/redis-password",
           "/run/secrets/graph-password",
         ],
-        mounts: [
-          `bind:${process.cwd()}/apps/api/src:/app/src:ro`,
-          "volume:api-run-secrets-<rev>:/run/secrets:ro",
-        ],
+        mounts: [`bind:${process.cwd()}/apps/api/src:/app/src:ro`, "volumes-from:api-files:ro"],
       },
       "graph-0": {
         ...HARDENED,
@@ -139,7 +126,7 @@ describe("dev stack", () => {
           "volume:shipyard-dev-graph-data:/data",
           "volume:shipyard-dev-graph-conf-<rev>:/var/lib/neo4j/conf",
           "volume:shipyard-dev-graph-logs:/logs",
-          "volume:graph-run-secrets-<rev>:/run/secrets:ro",
+          "volumes-from:graph-files:ro",
         ],
       },
       "monitoring-0": {
@@ -151,10 +138,7 @@ describe("dev stack", () => {
         networks: ["shipyard-dev-edge as monitoring,monitoring-0"],
         ports: [],
         secretFiles: [],
-        mounts: [
-          "volume:shipyard-dev-prometheus-data:/prometheus",
-          "volume:monitoring-run-config-<rev>:/run/config:ro",
-        ],
+        mounts: ["volume:shipyard-dev-prometheus-data:/prometheus", "volumes-from:monitoring-files:ro"],
       },
       "postgres-0": {
         ...HARDENED,
@@ -168,10 +152,7 @@ describe("dev stack", () => {
         ],
         ports: ["127.0.0.1:5432->5432"],
         secretFiles: ["/run/secrets/postgres-password"],
-        mounts: [
-          "volume:shipyard-dev-pgdata:/var/lib/postgresql/data",
-          "volume:postgres-run-secrets-<rev>:/run/secrets:ro",
-        ],
+        mounts: ["volume:shipyard-dev-pgdata:/var/lib/postgresql/data", "volumes-from:postgres-files:ro"],
       },
       "redis-0": {
         ...HARDENED,
@@ -182,7 +163,7 @@ describe("dev stack", () => {
         networks: ["shipyard-dev-data as redis,redis-0"],
         ports: [],
         secretFiles: ["/run/secrets/redis-conf", "/run/secrets/redis-password"],
-        mounts: ["volume:redis-run-secrets-<rev>:/run/secrets:ro"],
+        mounts: ["volumes-from:redis-files:ro"],
       },
       "web-0": {
         ...HARDENED,
@@ -202,16 +183,11 @@ describe("dev stack", () => {
   it("keeps dev data disposable: volumes neither protected nor retained", () => {
     const volumes = byName(dev.registrations.filter((r) => r.type === "docker:index/volume:Volume"));
     expect(volumes.map((v) => [v.name, v.options.protect, v.options.retainOnDelete])).toEqual([
-      ["api-files-run-secrets", false, false],
       ["graph-conf", false, false],
       ["graph-data", false, false],
-      ["graph-files-run-secrets", false, false],
       ["graph-logs", false, false],
-      ["monitoring-files-run-config", false, false],
       ["pgdata", false, false],
-      ["postgres-files-run-secrets", false, false],
       ["prometheus-data", false, false],
-      ["redis-files-run-secrets", false, false],
     ]);
     const passwords = byName(
       dev.registrations.filter((r) => r.type === "random:index/randomPassword:RandomPassword"),
@@ -260,7 +236,7 @@ describe("dev stack", () => {
     const api = plain.registrations.find((r) => r.name === "api-0")!;
     expect([api.inputs.command, containers(plain.registrations)["api-0"]!.mounts, api.inputs.image]).toEqual([
       undefined,
-      ["volume:api-run-secrets-<rev>:/run/secrets:ro"],
+      ["volumes-from:api-files:ro"],
       plain.images.api,
     ]);
     dev = await evaluateStack("dev");
@@ -309,14 +285,7 @@ describe("prod stack on the container target", () => {
       "network:data",
       "network:edge",
       "providers:docker",
-      "randomId:api-files",
-      "randomId:backup-files",
-      "randomId:graph-backup-files",
       "randomId:graph-conf-revision",
-      "randomId:graph-files",
-      "randomId:monitoring-files",
-      "randomId:postgres-files",
-      "randomId:redis-files",
       "randomPassword:graph-password",
       "randomPassword:postgres-password",
       "randomPassword:redis-password",
@@ -327,21 +296,13 @@ describe("prod stack on the container target", () => {
       "remoteImage:postgres",
       "remoteImage:redis",
       "remoteImage:web",
-      "volume:api-files-run-secrets",
-      "volume:backup-files-run-config",
-      "volume:backup-files-run-secrets",
-      "volume:graph-backup-files-run-secrets",
       "volume:graph-backups",
       "volume:graph-conf",
       "volume:graph-data",
-      "volume:graph-files-run-secrets",
       "volume:graph-logs",
-      "volume:monitoring-files-run-config",
       "volume:pg-backups",
       "volume:pgdata",
-      "volume:postgres-files-run-secrets",
       "volume:prometheus-data",
-      "volume:redis-files-run-secrets",
     ]);
   });
 
@@ -351,7 +312,7 @@ describe("prod stack on the container target", () => {
       "volume:shipyard-prod-graph-data:/data",
       "volume:shipyard-prod-graph-conf-<rev>:/var/lib/neo4j/conf",
       "volume:shipyard-prod-graph-logs:/logs",
-      "volume:graph-run-secrets-<rev>:/run/secrets:ro",
+      "volumes-from:graph-files:ro",
     ]);
     const backup = prod.registrations.find((r) => r.name === "graph-backup-0")!;
     expect([backup.inputs.command, backup.inputs.image, labelsOf(backup)["shipyard.backup-of"]]).toEqual([
@@ -361,7 +322,7 @@ describe("prod stack on the container target", () => {
     ]);
     expect(view["graph-backup-0"]!.mounts).toEqual([
       "volume:shipyard-prod-graph-backups:/var/backups/graph",
-      "volume:graph-backup-run-secrets-<rev>:/run/secrets:ro",
+      "volumes-from:graph-backup-files:ro",
     ]);
     expect(envOf(backup).env).toMatchObject({
       BACKUP_DIR: "/var/backups/graph",
@@ -374,12 +335,8 @@ describe("prod stack on the container target", () => {
   it("publishes only the web, and protects and retains every data volume", () => {
     const published = Object.entries(containers(prod.registrations)).filter(([, v]) => v.ports.length > 0);
     expect(published.map(([name, v]) => [name, v.ports])).toEqual([["web-0", ["127.0.0.1:8080->8080"]]]);
-    // File volumes are made again from state on every revision: nothing in them needs keeping.
-    const volumes = byName(
-      prod.registrations.filter(
-        (r) => r.type === "docker:index/volume:Volume" && labelsOf(r)["shipyard.files-for"] === undefined,
-      ),
-    );
+    // Every volume of the stack: files live in their carriers' anonymous volumes, no Volume of their own.
+    const volumes = byName(prod.registrations.filter((r) => r.type === "docker:index/volume:Volume"));
     expect(
       volumes.map((v) => [v.name, v.options.protect, v.options.retainOnDelete, labelsOf(v)["shipyard.data"]]),
     ).toEqual([
@@ -484,7 +441,7 @@ describe("prod stack on the container target", () => {
     expect(differences(view(dev), view(prod))).toEqual([
       `api.cpus: "1.0" → "0.5"`,
       `api.memoryMb: 512 → 256`,
-      `api.mounts: ["bind:${process.cwd()}/apps/api/src:/app/src:ro","volume:api-run-secrets-<rev>:/run/secrets:ro"] → ["volume:api-run-secrets-<rev>:/run/secrets:ro"]`,
+      `api.mounts: ["bind:${process.cwd()}/apps/api/src:/app/src:ro","volumes-from:api-files:ro"] → ["volumes-from:api-files:ro"]`,
       `api.ports: ["127.0.0.1:9229->9229"] → []`,
       `api.replicas: 1 → 3`,
       `backup: added`,

@@ -23,7 +23,7 @@ type Inputs = Record<string, unknown>;
 
 /**
  * The uploads that reach a container: its own, and those of its service's file carrier
- * (`<service>-files`, components/file-carrier.ts), which fills the volumes it mounts.
+ * (`<service>-files`, components/file-carrier.ts), whose volumes it mounts.
  */
 function uploadsOf(
   container: Registration,
@@ -46,6 +46,7 @@ export function containerView(container: Registration, all: readonly Registratio
     networksAdvanced: { name: string; aliases: string[] }[];
     ports: { ip: string; external: number; internal: number }[];
     mounts: { type: string; source?: string; target: string; readOnly?: boolean }[];
+    volumes?: { fromContainer: string }[];
     logOpts: Record<string, string>;
   };
   const uploads = uploadsOf(container, all);
@@ -63,11 +64,15 @@ export function containerView(container: Registration, all: readonly Registratio
     networks: i.networksAdvanced.map((n) => `${n.name} as ${n.aliases.join(",")}`),
     ports: i.ports.map((p) => `${p.ip}:${p.external}->${p.internal}`),
     secretFiles: uploads.filter((u) => u.permissions === "0400").map((u) => u.file),
-    mounts: i.mounts.map(
-      // A file volume's name ends in its revision, a random id: shown as <rev>.
-      (m) =>
-        `${m.type}:${(m.source ?? "(anonymous)").replace(/-[0-9a-f]{8}$/, "-<rev>")}:${m.target}${m.readOnly ? ":ro" : ""}`,
-    ),
+    mounts: [
+      ...i.mounts.map(
+        // A renewed volume's name ends in its revision, a random id: shown as <rev>.
+        (m) =>
+          `${m.type}:${(m.source ?? "(anonymous)").replace(/-[0-9a-f]{8}$/, "-<rev>")}:${m.target}${m.readOnly ? ":ro" : ""}`,
+      ),
+      // A file carrier's volumes, by its id (the mock's is `<name>-id`).
+      ...(i.volumes ?? []).map((v) => `volumes-from:${v.fromContainer.replace(/-id(?=:ro$)/, "")}`),
+    ],
     logging: [i.logDriver, i.logOpts],
   };
 }
