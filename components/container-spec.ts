@@ -86,7 +86,11 @@ export function containerArgs(spec: ServiceSpec, parts: ContainerParts, index: n
         readOnly: b.readOnly ?? true,
       })),
     ],
-    volumes: parts.fileVolumes.length > 0 ? [...parts.fileVolumes] : undefined,
+    volumes: nonEmpty([
+      ...parts.fileVolumes,
+      // Anonymous: the provider's removeVolumes (default true) removes them with the container.
+      ...spec.anonymousVolumes.map((dir) => ({ containerPath: dir })),
+    ]),
     labels: toLabelList({
       ...parts.labels,
       [LABEL.service]: spec.name,
@@ -95,4 +99,9 @@ export function containerArgs(spec: ServiceSpec, parts: ContainerParts, index: n
       [LABEL.replica]: String(index),
     }),
   };
+}
+
+/** The list, or undefined when empty: the provider is sent only the inputs that are set. */
+function nonEmpty<T>(list: T[]): T[] | undefined {
+  return list.length > 0 ? list : undefined;
 }

@@ -6,7 +6,7 @@ import { presetEnv, presetSecret, presetServiceArgs, type PresetArgs } from "./p
 import { Service, type Connectable, type Connection } from "./service";
 import { memoryProblems } from "./service-rules";
 import { formatMemory, parseMemory } from "./units";
-import { Volume } from "./volume";
+import type { Volume } from "./volume";
 
 /** How a {@link Neo4jGraph} runs. */
 export interface Neo4jGraphArgs extends PresetArgs {
@@ -16,14 +16,6 @@ export interface Neo4jGraphArgs extends PresetArgs {
   readonly network: Network;
   /** The store (`/data`): what backups cover. */
   readonly volume: Volume;
-  /**
-   * Prefix of the Docker volumes the graph creates for its writable working directories,
-   * `<volumePrefix>-conf-<revision>` and `<volumePrefix>-logs`. Volume names are global to a
-   * Docker host, so a stack passes its own prefix.
-   *
-   * @default - the component name
-   */
-  readonly volumePrefix?: string;
   /** @default - a generated 32-character secret */
   readonly password?: Secret;
   /**
@@ -65,13 +57,14 @@ export function neo4jMemory(memory: string): { heap: string; pageCache: string }
  * Neo4j with its store on a named volume and its credentials in a secret file (`NEO4J_AUTH_FILE`),
  * on a read-only root filesystem. Bolt only: the HTTP connector (and the browser it serves) is off.
  *
- * The image's entrypoint rewrites `conf/neo4j.conf` at every start, so `conf/` is a writable volume
- * that Docker seeds from the image on first mount; it is renewed with the image reference, so an
- * upgrade starts from the new image's defaults instead of the old ones. Logs go to a volume (the
- * debug log rotates up to about 160 MB, too much for memory), the JVM's scratch and `run/` to tmpfs.
+ * The image's entrypoint rewrites `conf/neo4j.conf` at every start, so `conf/` is a writable
+ * anonymous volume that Docker seeds from the image on first mount: each container gets its own, so
+ * an upgrade starts from the new image's defaults. The debug log goes to an anonymous volume too
+ * (it rotates up to about 160 MB, too much for memory; neo4j.log goes to the container's log); the
+ * JVM's scratch and `run/` to tmpfs. Both volumes go with their container (ServiceArgs.anonymousVolumes).
  *
- * Creates: `Secret` (`<name>-password`, unless given), `Secret` (`<name>-auth`: `neo4j/<password>`),
- * `Volume`s (`<name>-conf`, renewed with the image; `<name>-logs`) and `Service` (`<name>`).
+ * Creates: `Secret` (`<name>-password`, unless given), `Secret` (`<name>-auth`: `neo4j/<password>`)
+ * and `Service` (`<name>`).
  * Consumers receive `GRAPH_URL`, `GRAPH_USER` and the file `GRAPH_PASSWORD_FILE`.
  *
  * @example
@@ -79,7 +72,6 @@ export function neo4jMemory(memory: string): { heap: string; pageCache: string }
  *   image: new Image("neo4j", { ref: "neo4j:5.26.30-community", pinning: "tag" }),
  *   network: data,
  *   volume: new Volume("graph-data"),
- *   volumePrefix: "notes-dev-graph",
  * });
  * new Service("api", { ...apiArgs, connections: [graph] });
  */
@@ -108,18 +100,6 @@ export class Neo4jGraph extends pulumi.ComponentResource implements Connectable 
     const auth = presetSecret(name, "auth", args, this, {
       value: pulumi.interpolate`neo4j/${this.password.value}`,
     });
-    const volumePrefix = args.volumePrefix ?? name;
-    const work = { retainData: false, holdsData: false };
-    const conf = new Volume(
-      `${name}-conf`,
-      { ...work, dockerName: `${volumePrefix}-conf`, renewWith: args.image.reference },
-      { parent: this },
-    );
-    const logs = new Volume(
-      `${name}-logs`,
-      { ...work, dockerName: `${volumePrefix}-logs` },
-      { parent: this },
-    );
 
     this.service = new Service(
       name,
@@ -143,11 +123,8 @@ export class Neo4jGraph extends pulumi.ComponentResource implements Connectable 
         secrets: [{ secret: auth }],
         networks: [args.network, ...(args.extraNetworks ?? [])],
         dependsOn: args.dependsOn,
-        volumes: [
-          { volume: args.volume, path: "/data" },
-          { volume: conf, path: `${NEO4J_HOME}/conf` },
-          { volume: logs, path: "/logs" },
-        ],
+        volumes: [{ volume: args.volume, path: "/data" }],
+        anonymousVolumes: [`${NEO4J_HOME}/conf`, "/logs"],
         // run/ holds the pid file the entrypoint removes at start.
         tmpfs: { [`${NEO4J_HOME}/run`]: "rw,noexec,nosuid,size=1m,uid=7474,gid=7474" },
         healthcheck: {

@@ -192,6 +192,15 @@ export interface ServiceArgs {
   /** @default [] */
   readonly bindMounts?: readonly BindMount[];
   /**
+   * Writable directories on anonymous volumes: each container (or Swarm task) gets its own, which
+   * Docker seeds from the image on first mount and removes with the container. For working
+   * directories no container needs from the one before: a `conf/` the program rewrites at every
+   * start, a log directory too large for tmpfs. Data goes on a named `Volume` (`volumes`).
+   *
+   * @default []
+   */
+  readonly anonymousVolumes?: readonly string[];
+  /**
    * Secrets delivered as files under `/run/secrets`, readable only by the service's user.
    *
    * @default []

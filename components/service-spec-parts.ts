@@ -228,9 +228,33 @@ export function checkMounts(args: ServiceArgs, fail: Fail): void {
     if (!v.path.startsWith("/"))
       fail(`volumes[${i}].path`, `must be an absolute path, got ${JSON.stringify(v.path)}`);
   }
+  const taken = [
+    ...(args.volumes ?? []).map((v) => v.path),
+    ...(args.bindMounts ?? []).map((m) => m.target),
+    ...Object.keys(args.tmpfs ?? {}),
+    "/tmp",
+  ];
+  for (const [i, dir] of (args.anonymousVolumes ?? []).entries()) {
+    if (!dir.startsWith("/") || dir === "/")
+      fail(
+        `anonymousVolumes[${i}]`,
+        `must be an absolute directory other than "/", got ${JSON.stringify(dir)}`,
+      );
+    else if (taken.includes(dir))
+      fail(
+        `anonymousVolumes[${i}]`,
+        `${JSON.stringify(dir)} is already a mount; give each directory one mount`,
+      );
+    taken.push(dir);
+  }
   // A file's directory becomes a read-only volume of its own (file-carrier.ts), so it
   // must be a dedicated directory, not "/" and not inside another mount.
-  const mountPoints = [...(args.volumes ?? []).map((v) => v.path), ...Object.keys(args.tmpfs ?? {}), "/tmp"];
+  const mountPoints = [
+    ...(args.volumes ?? []).map((v) => v.path),
+    ...(args.anonymousVolumes ?? []),
+    ...Object.keys(args.tmpfs ?? {}),
+    "/tmp",
+  ];
   for (const [i, f] of (args.files ?? []).entries()) {
     if (!f.path.startsWith("/") || f.path.endsWith("/"))
       fail(`files[${i}].path`, `must be an absolute file path, got ${JSON.stringify(f.path)}`);

@@ -49,6 +49,8 @@ export interface ServiceSpec {
   readonly user: { readonly spec: string; readonly uid: string; readonly gid: string };
   readonly readOnlyRootFilesystem: boolean;
   readonly tmpfs: Readonly<Record<string, string>>;
+  /** Directories on anonymous volumes, one set per container (ServiceArgs.anonymousVolumes). */
+  readonly anonymousVolumes: readonly string[];
   readonly capAdd: readonly string[];
   readonly memoryBytes: number;
   readonly nanoCpus: number;
@@ -142,6 +144,7 @@ export function resolveServiceSpec(name: string, args: ServiceArgs): ServiceSpec
     user,
     readOnlyRootFilesystem,
     tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m", ...args.tmpfs },
+    anonymousVolumes: [...(args.anonymousVolumes ?? [])],
     capAdd,
     ...resources,
     healthcheck,

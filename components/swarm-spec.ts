@@ -106,6 +106,8 @@ export function swarmServiceArgs(spec: ServiceSpec, parts: SwarmParts): docker.S
             target: v.path,
             readOnly: v.readOnly ?? false,
           })),
+          // No source: an anonymous volume per task, removed with the task's container.
+          ...spec.anonymousVolumes.map((dir) => ({ type: "volume", target: dir, readOnly: false })),
           ...Object.keys(spec.tmpfs)
             .sort()
             .map((target) => swarmTmpfs(target, spec.tmpfs[target]!)),

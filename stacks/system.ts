@@ -146,7 +146,6 @@ function buildGraph(b: Build): Service {
       network: b.data,
       extraNetworks: b.accessFor("graph"),
       volume: b.volume("graph-data"),
-      volumePrefix: `${b.profile.namePrefix}-graph`,
       password: b.supplied("graph"),
       ...b.settings("graph"),
     },

@@ -87,20 +87,30 @@ export function serviceEntry(
     [];
   const networks = input<{ name: string; aliases?: string[] }[] | undefined>("networksAdvanced") ?? [];
 
-  // A carrier's volumes (`fromContainer`) hold the files, which Compose delivers as secrets and configs.
-  for (const v of input<{ fromContainer?: string }[] | undefined>("volumes") ?? [])
-    if (v.fromContainer === undefined)
+  // A carrier's volumes (`fromContainer`) hold the files, which Compose delivers as secrets and
+  // configs; a bare `containerPath` is an anonymous volume, which Compose writes as a target alone.
+  const anonymous: { type: string; target: string }[] = [];
+  for (const v of input<
+    { fromContainer?: string; containerPath?: string; hostPath?: string; volumeName?: string }[] | undefined
+  >("volumes") ?? []) {
+    if (v.fromContainer !== undefined) continue;
+    if (v.containerPath === undefined || v.hostPath !== undefined || v.volumeName !== undefined)
       throw new Error(
-        `container ${r.name} has a volumes entry that is not a file carrier's, which this renderer does not map`,
+        `container ${r.name} has a volumes entry that is neither a file carrier's nor an anonymous volume, which this renderer does not map`,
       );
-  const volumes = mounts.map((m) => {
-    if (m.type !== "volume" && m.type !== "bind")
-      throw new Error(`container ${r.name} has a ${m.type} mount, which this renderer does not map`);
-    const source = m.type === "bind" ? relativeTo(ctx.baseDir, m.source!) : ctx.volumeKeys.get(m.source!);
-    if (source === undefined)
-      throw new Error(`container ${r.name} mounts volume ${m.source}, which no Volume registered`);
-    return { type: m.type, source, target: m.target, ...(m.readOnly === true && { read_only: true }) };
-  });
+    anonymous.push({ type: "volume", target: v.containerPath });
+  }
+  const volumes = [
+    ...mounts.map((m) => {
+      if (m.type !== "volume" && m.type !== "bind")
+        throw new Error(`container ${r.name} has a ${m.type} mount, which this renderer does not map`);
+      const source = m.type === "bind" ? relativeTo(ctx.baseDir, m.source!) : ctx.volumeKeys.get(m.source!);
+      if (source === undefined)
+        throw new Error(`container ${r.name} mounts volume ${m.source}, which no Volume registered`);
+      return { type: m.type, source, target: m.target, ...(m.readOnly === true && { read_only: true }) };
+    }),
+    ...anonymous,
+  ];
 
   const entry: Record<string, unknown> = {
     image: image.image,

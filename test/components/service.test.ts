@@ -143,6 +143,7 @@ describe("Service on the container target", () => {
       user: { spec: "10001:10001", uid: "10001", gid: "10001" },
       readOnlyRootFilesystem: true,
       tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m" },
+      anonymousVolumes: [],
       capAdd: [],
       memoryBytes: 268_435_456,
       nanoCpus: 500_000_000,
@@ -514,6 +515,24 @@ describe("Service on the container target", () => {
       { uploads: [{ ...upload, content: "one" }], volumes },
       { uploads: [{ ...upload, content: "two" }], volumes },
     ]);
+  });
+
+  it("gives each container its own anonymous volumes, after its files' carrier volumes", async () => {
+    const { args } = fixture("svc-anon");
+    new Service("svc-anon", {
+      ...args,
+      replicas: 2,
+      anonymousVolumes: ["/var/lib/app/conf", "/var/log/app"],
+      secrets: [{ secret: new Secret("svc-anon-key") }],
+    });
+    await settle();
+    const own = [{ containerPath: "/var/lib/app/conf" }, { containerPath: "/var/log/app" }];
+    expect(["svc-anon-0", "svc-anon-1"].map((name) => child(CONTAINER, name).inputs.volumes)).toEqual([
+      [...filesVolumes("svc-anon"), ...own],
+      [...filesVolumes("svc-anon"), ...own],
+    ]);
+    // Docker makes them at the container's creation: no Volume resource of their own.
+    expect(ofType(VOLUME)).toEqual([]);
   });
 
   it("records plain file uploads as plain", async () => {
@@ -1035,6 +1054,31 @@ describe("resolveServiceSpec validation", () => {
         files: [{ path: "/data/conf/app.conf", content: "" }],
       },
       '`files[0].path` must be in a directory of its own, such as /run/config/<file>: /data is already a mount, got "/data/conf/app.conf"',
+    ],
+    [
+      "a file inside an anonymous volume",
+      { anonymousVolumes: ["/var/log/app"], files: [{ path: "/var/log/app/app.conf", content: "" }] },
+      '`files[0].path` must be in a directory of its own, such as /run/config/<file>: /var/log/app is already a mount, got "/var/log/app/app.conf"',
+    ],
+    [
+      "an anonymous volume at a relative path",
+      { anonymousVolumes: ["logs"] },
+      '`anonymousVolumes[0]` must be an absolute directory other than "/", got "logs"',
+    ],
+    [
+      "an anonymous volume over /",
+      { anonymousVolumes: ["/"] },
+      '`anonymousVolumes[0]` must be an absolute directory other than "/", got "/"',
+    ],
+    [
+      "an anonymous volume over a tmpfs mount",
+      { anonymousVolumes: ["/tmp"] },
+      '`anonymousVolumes[0]` "/tmp" is already a mount; give each directory one mount',
+    ],
+    [
+      "the same anonymous volume twice",
+      { anonymousVolumes: ["/logs", "/logs"] },
+      '`anonymousVolumes[1]` "/logs" is already a mount; give each directory one mount',
     ],
     [
       "an unconfined seccomp profile",

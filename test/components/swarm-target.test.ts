@@ -166,6 +166,16 @@ describe("Service on swarm", () => {
     });
   });
 
+  it("gives each task its own anonymous volumes", async () => {
+    new Service("svc-anon", { ...base("swarm"), anonymousVolumes: ["/var/lib/app/conf"] });
+    await settle();
+    const spec = child(SWARM_SERVICE, "svc-anon").inputs.taskSpec as { containerSpec: { mounts: unknown[] } };
+    expect(spec.containerSpec.mounts).toEqual([
+      { type: "volume", target: "/var/lib/app/conf", readOnly: false },
+      { type: "tmpfs", target: "/tmp", tmpfsOptions: { sizeBytes: 67108864, mode: 0o777 } },
+    ]);
+  });
+
   it.each<[string, string, { sizeBytes?: number; mode: number }]>([
     ["/tmp", "rw,noexec,nosuid,size=64m", { sizeBytes: 67108864, mode: 0o777 }],
     ["/run/pg", "rw,size=1m,uid=70,gid=70", { sizeBytes: 1048576, mode: 0o777 }],

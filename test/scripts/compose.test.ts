@@ -199,16 +199,20 @@ describe("npm run compose -- dev", () => {
     });
   });
 
-  it("keeps the volumes' fixed Docker names and leaves out the carriers' file volumes", () => {
+  it("keeps the volumes' fixed Docker names; files and working directories need none", () => {
     expect(Object.fromEntries(Object.entries(dev.document.volumes).map(([key, v]) => [key, v.name]))).toEqual(
       {
-        "graph-conf": expect.stringMatching(/^shipyard-dev-graph-conf-[0-9a-f]{8}$/) as unknown,
         "graph-data": "shipyard-dev-graph-data",
-        "graph-logs": "shipyard-dev-graph-logs",
         pgdata: "shipyard-dev-pgdata",
         "prometheus-data": "shipyard-dev-prometheus-data",
       },
     );
+    // The graph's conf/ and debug log: anonymous volumes, one per container, as in Pulumi.
+    expect(dev.document.services.graph!.volumes).toEqual([
+      { type: "volume", source: "graph-data", target: "/data" },
+      { type: "volume", target: "/var/lib/neo4j/conf" },
+      { type: "volume", target: "/logs" },
+    ]);
   });
 
   it("starts each service after the ones it depends on are healthy", () => {
@@ -396,7 +400,7 @@ describe("renderCompose", () => {
           [image, container("svc-0", { volumes: [{ hostPath: "/srv", containerPath: "/srv" }] })],
           options,
         ),
-      "container svc-0 has a volumes entry that is not a file carrier's, which this renderer does not map",
+      "container svc-0 has a volumes entry that is neither a file carrier's nor an anonymous volume, which this renderer does not map",
     );
   });
 

@@ -76,7 +76,6 @@ describe("dev stack", () => {
       "network:edge",
       "network:host-access",
       "providers:docker",
-      "randomId:graph-conf-revision",
       "randomPassword:graph-password",
       "randomPassword:postgres-password",
       "randomPassword:redis-password",
@@ -88,9 +87,7 @@ describe("dev stack", () => {
       "remoteImage:postgres",
       "remoteImage:redis",
       "remoteImage:web",
-      "volume:graph-conf",
       "volume:graph-data",
-      "volume:graph-logs",
       "volume:pgdata",
       "volume:prometheus-data",
     ]);
@@ -124,9 +121,9 @@ describe("dev stack", () => {
         secretFiles: ["/run/secrets/graph-auth"],
         mounts: [
           "volume:shipyard-dev-graph-data:/data",
-          "volume:shipyard-dev-graph-conf-<rev>:/var/lib/neo4j/conf",
-          "volume:shipyard-dev-graph-logs:/logs",
           "volumes-from:graph-files:ro",
+          "anonymous:/var/lib/neo4j/conf",
+          "anonymous:/logs",
         ],
       },
       "monitoring-0": {
@@ -183,9 +180,7 @@ describe("dev stack", () => {
   it("keeps dev data disposable: volumes neither protected nor retained", () => {
     const volumes = byName(dev.registrations.filter((r) => r.type === "docker:index/volume:Volume"));
     expect(volumes.map((v) => [v.name, v.options.protect, v.options.retainOnDelete])).toEqual([
-      ["graph-conf", false, false],
       ["graph-data", false, false],
-      ["graph-logs", false, false],
       ["pgdata", false, false],
       ["prometheus-data", false, false],
     ]);
@@ -285,7 +280,6 @@ describe("prod stack on the container target", () => {
       "network:data",
       "network:edge",
       "providers:docker",
-      "randomId:graph-conf-revision",
       "randomPassword:graph-password",
       "randomPassword:postgres-password",
       "randomPassword:redis-password",
@@ -297,9 +291,7 @@ describe("prod stack on the container target", () => {
       "remoteImage:redis",
       "remoteImage:web",
       "volume:graph-backups",
-      "volume:graph-conf",
       "volume:graph-data",
-      "volume:graph-logs",
       "volume:pg-backups",
       "volume:pgdata",
       "volume:prometheus-data",
@@ -310,9 +302,9 @@ describe("prod stack on the container target", () => {
     const view = containers(prod.registrations);
     expect(view["graph-0"]!.mounts).toEqual([
       "volume:shipyard-prod-graph-data:/data",
-      "volume:shipyard-prod-graph-conf-<rev>:/var/lib/neo4j/conf",
-      "volume:shipyard-prod-graph-logs:/logs",
       "volumes-from:graph-files:ro",
+      "anonymous:/var/lib/neo4j/conf",
+      "anonymous:/logs",
     ]);
     const backup = prod.registrations.find((r) => r.name === "graph-backup-0")!;
     expect([backup.inputs.command, backup.inputs.image, labelsOf(backup)["shipyard.backup-of"]]).toEqual([
@@ -335,16 +327,13 @@ describe("prod stack on the container target", () => {
   it("publishes only the web, and protects and retains every data volume", () => {
     const published = Object.entries(containers(prod.registrations)).filter(([, v]) => v.ports.length > 0);
     expect(published.map(([name, v]) => [name, v.ports])).toEqual([["web-0", ["127.0.0.1:8080->8080"]]]);
-    // Every volume of the stack: files live in their carriers' anonymous volumes, no Volume of their own.
+    // Every volume of the stack: files and the graph's working directories are on anonymous volumes.
     const volumes = byName(prod.registrations.filter((r) => r.type === "docker:index/volume:Volume"));
     expect(
       volumes.map((v) => [v.name, v.options.protect, v.options.retainOnDelete, labelsOf(v)["shipyard.data"]]),
     ).toEqual([
       ["graph-backups", true, true, "false"],
-      // Working directories: the graph's conf/ renewed with the image, and its logs.
-      ["graph-conf", false, false, "false"],
       ["graph-data", true, true, "true"],
-      ["graph-logs", false, false, "false"],
       ["pg-backups", true, true, "false"],
       ["pgdata", true, true, "true"],
       ["prometheus-data", true, true, "false"],

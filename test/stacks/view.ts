@@ -46,7 +46,7 @@ export function containerView(container: Registration, all: readonly Registratio
     networksAdvanced: { name: string; aliases: string[] }[];
     ports: { ip: string; external: number; internal: number }[];
     mounts: { type: string; source?: string; target: string; readOnly?: boolean }[];
-    volumes?: { fromContainer: string }[];
+    volumes?: { fromContainer?: string; containerPath?: string }[];
     logOpts: Record<string, string>;
   };
   const uploads = uploadsOf(container, all);
@@ -70,8 +70,12 @@ export function containerView(container: Registration, all: readonly Registratio
         (m) =>
           `${m.type}:${(m.source ?? "(anonymous)").replace(/-[0-9a-f]{8}$/, "-<rev>")}:${m.target}${m.readOnly ? ":ro" : ""}`,
       ),
-      // A file carrier's volumes, by its id (the mock's is `<name>-id`).
-      ...(i.volumes ?? []).map((v) => `volumes-from:${v.fromContainer.replace(/-id(?=:ro$)/, "")}`),
+      // A file carrier's volumes, by its id (the mock's is `<name>-id`), and anonymous volumes.
+      ...(i.volumes ?? []).map((v) =>
+        v.fromContainer !== undefined
+          ? `volumes-from:${v.fromContainer.replace(/-id(?=:ro$)/, "")}`
+          : `anonymous:${v.containerPath!}`,
+      ),
     ],
     logging: [i.logDriver, i.logOpts],
   };
