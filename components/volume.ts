@@ -38,7 +38,9 @@ export interface VolumeArgs {
    * services move onto it, then the old one is removed. For a writable directory Docker seeds from
    * the image on first mount (a program's `conf/`): key it on the image reference so an upgrade
    * starts from the new image's files. Such a volume holds nothing to keep, so `retainData` must be
-   * false.
+   * false. A service's `anonymousVolumes` do the same per container without a Volume; prefer them on
+   * Swarm, where the stopped tasks Docker keeps (task history) hold the old volume, so its removal
+   * fails ("volume is in use") until they are pruned.
    *
    * @default - never renewed: the name is `dockerName`
    */
